@@ -1,0 +1,282 @@
+"""Typed wire models for the Sense cloud, decoded at the boundary and never handled as raw dicts.
+
+Every field has a default and unknown fields are ignored, so an older or newer payload still
+decodes; a field of the wrong type is a `msgspec.ValidationError` at the boundary. Shapes follow
+the Sense Client API (sense_energy_driver/simulator/openapi.yml) and the realtime feed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+__all__ = [
+    "AlwaysOn",
+    "AlwaysOnComponent",
+    "AuthResponse",
+    "DataChange",
+    "Device",
+    "DeviceDetail",
+    "DeviceState",
+    "DeviceStates",
+    "DeviceUsage",
+    "DevicesOverview",
+    "FeedError",
+    "MfaChallenge",
+    "MonitorDetail",
+    "MonitorInfo",
+    "MonitorOverview",
+    "MonitorOverviewResponse",
+    "MonitorStatus",
+    "MonitorSummary",
+    "RealtimeDevice",
+    "RealtimePayload",
+    "SolarHistory",
+    "SolarTotal",
+    "Timeline",
+    "TimelineItem",
+    "UsageConsumption",
+    "UsageHistory",
+]
+
+
+class _Model(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """Base of every wire model: immutable, keyword-built, tolerant of missing fields."""
+
+
+def _id(value: str | int) -> str:
+    """Sense has sent ids as numbers and as strings over the years; we always use strings."""
+    return value if isinstance(value, str) else str(value)
+
+
+# --- authentication -----------------------------------------------------------------------------
+
+
+class MonitorSummary(_Model):
+    """A monitor as listed in the authenticate response (MonitorSummary schema)."""
+
+    id: str | int = ""
+    serial_number: str = ""
+    time_zone: str = ""
+    solar_configured: bool = False
+
+    @property
+    def monitor_id(self) -> str:
+        return _id(self.id)
+
+
+class AuthResponse(_Model):
+    """Tokens and monitors from /authenticate, /authenticate/mfa and /renew (AuthResponse)."""
+
+    access_token: str = ""
+    user_id: str | int = ""
+    refresh_token: str = ""
+    monitors: tuple[MonitorSummary, ...] = ()
+
+    @property
+    def user_id_str(self) -> str:
+        return _id(self.user_id)
+
+    def __repr__(self) -> str:  # tokens must never reach a log line through a repr
+        return (
+            f"AuthResponse(user_id={self.user_id!r}, access_token=<redacted>, "
+            f"refresh_token=<redacted>, monitors={self.monitors!r})"
+        )
+
+
+class MfaChallenge(_Model):
+    """The 401 body of /authenticate (MFARequired schema); `status` says whether MFA is asked."""
+
+    status: str = ""
+    mfa_token: str = ""
+    mfa_type: str = ""
+    error_reason: str = ""
+
+    def __repr__(self) -> str:
+        return f"MfaChallenge(status={self.status!r}, error_reason={self.error_reason!r})"
+
+
+# --- monitors -----------------------------------------------------------------------------------
+
+
+class MonitorDetail(_Model):
+    """MonitorDetail schema: the monitor with its firmware version."""
+
+    id: str | int = ""
+    serial_number: str = ""
+    time_zone: str = ""
+    solar_configured: bool = False
+    version: str = ""
+    signal_check_capable: bool = False
+
+
+class MonitorOverview(_Model):
+    monitor: MonitorDetail | None = None
+
+
+class MonitorOverviewResponse(_Model):
+    """/app/monitors/{id}/overview."""
+
+    monitor_overview: MonitorOverview = MonitorOverview()
+
+
+class MonitorInfo(_Model):
+    version: str = ""
+    wifi_strength: int | None = None
+    ndevices_found: int | None = None
+    detection_running: bool | None = None
+
+
+class MonitorStatus(_Model):
+    """/app/monitors/{id}/status: firmware, wifi and detection progress."""
+
+    monitor_info: MonitorInfo = MonitorInfo()
+
+
+# --- devices ------------------------------------------------------------------------------------
+
+
+class Device(_Model):
+    """A device Sense has learned (Device schema)."""
+
+    id: str = ""
+    name: str = ""
+    icon: str = ""
+    is_on: bool = False
+    power_w: float | None = None
+    tags: dict[str, Any] = {}
+
+
+class DevicesOverview(_Model):
+    """/app/monitors/{id}/devices/overview."""
+
+    devices: tuple[Device, ...] = ()
+    total_count: int | None = None
+
+
+class DeviceDetail(_Model):
+    """/app/monitors/{id}/devices/{device_id}: a device with its energy per scale."""
+
+    id: str = ""
+    name: str = ""
+    icon: str = ""
+    is_on: bool = False
+    power_w: float | None = None
+    tags: dict[str, Any] = {}
+    energy_kwh: dict[str, float] = {}
+
+
+class AlwaysOnComponent(_Model):
+    name: str = ""
+    watts: float = 0.0
+
+
+class AlwaysOn(_Model):
+    """/app/monitors/{id}/devices/always_on."""
+
+    always_on: float = 0.0
+    components: tuple[AlwaysOnComponent, ...] = ()
+
+
+# --- history ------------------------------------------------------------------------------------
+
+
+class UsageConsumption(_Model):
+    usage_total_kwh: float = 0.0
+    usage_breakdown_kwh: tuple[float, ...] | None = None
+
+
+class DeviceUsage(_Model):
+    id: str = ""
+    name: str = ""
+    icon: str = ""
+    consumption: UsageConsumption = UsageConsumption()
+
+
+class UsageHistory(_Model):
+    """/app/monitors/{id}/history/usage (UsageHistoryResponse)."""
+
+    start: str = ""
+    consumption: UsageConsumption = UsageConsumption()
+    device_breakdown: tuple[DeviceUsage, ...] = ()
+
+
+class SolarTotal(_Model):
+    production_kwh: float = 0.0
+    from_grid_kwh: float = 0.0
+    to_grid_kwh: float = 0.0
+    net_kwh: float = 0.0
+    solar_percentage: float = 0.0
+
+
+class SolarHistory(_Model):
+    """/app/monitors/{id}/history/usage/solar (SolarHistoryResponse)."""
+
+    total: SolarTotal = SolarTotal()
+
+
+class TimelineItem(_Model):
+    type: str = ""
+    time: str = ""
+    device_id: str = ""
+    device_name: str = ""
+    user_device_type: str = ""
+
+
+class Timeline(_Model):
+    """/users/{user_id}/timeline."""
+
+    items: tuple[TimelineItem, ...] = ()
+    total_items: int | None = None
+
+
+# --- realtime feed ------------------------------------------------------------------------------
+
+
+class RealtimeDevice(_Model):
+    """One active device in a realtime_update: only what the driver reads is decoded."""
+
+    id: str = ""
+    name: str = ""
+    w: float = 0.0
+
+
+class RealtimePayload(_Model):
+    """The realtime_update payload, from the feed or /app/{id}/realtime_update (RealtimePayload)."""
+
+    w: float = 0.0
+    solar_w: float | None = None
+    grid_w: float | None = None
+    hz: float | None = None
+    voltage: tuple[float, ...] | None = None
+    epoch: float | None = None
+    frame: int | None = None
+    devices: tuple[RealtimeDevice, ...] = ()
+
+
+class DataChange(_Model):
+    """data_change: a new checksum means the device list changed."""
+
+    device_data_checksum: str = ""
+    partner_checksum: str = ""
+    monitor_overview_checksum: str = ""
+
+
+class DeviceState(_Model):
+    device_id: str = ""
+    mode: str = ""
+    state: str = ""
+
+
+class DeviceStates(_Model):
+    """device_states: the cloud's idea of each device's on/off state."""
+
+    states: tuple[DeviceState, ...] = ()
+
+
+class FeedError(_Model):
+    """error: `authorized` false means the token was rejected."""
+
+    authorized: bool = True
+    error_reason: str = ""
