@@ -53,7 +53,7 @@ def _id(value: str | int) -> str:
 # --- authentication -----------------------------------------------------------------------------
 
 
-class MonitorSummary(_Model):
+class MonitorSummary(_Model, frozen=True):
     """A monitor as listed in the authenticate response (MonitorSummary schema)."""
 
     id: str | int = ""
@@ -66,7 +66,7 @@ class MonitorSummary(_Model):
         return _id(self.id)
 
 
-class AuthResponse(_Model):
+class AuthResponse(_Model, frozen=True):
     """Tokens and monitors from /authenticate, /authenticate/mfa and /renew (AuthResponse)."""
 
     access_token: str = ""
@@ -85,7 +85,7 @@ class AuthResponse(_Model):
         )
 
 
-class MfaChallenge(_Model):
+class MfaChallenge(_Model, frozen=True):
     """The 401 body of /authenticate (MFARequired schema); `status` says whether MFA is asked."""
 
     status: str = ""
@@ -100,7 +100,7 @@ class MfaChallenge(_Model):
 # --- monitors -----------------------------------------------------------------------------------
 
 
-class MonitorDetail(_Model):
+class MonitorDetail(_Model, frozen=True):
     """MonitorDetail schema: the monitor with its firmware version."""
 
     id: str | int = ""
@@ -111,24 +111,24 @@ class MonitorDetail(_Model):
     signal_check_capable: bool = False
 
 
-class MonitorOverview(_Model):
+class MonitorOverview(_Model, frozen=True):
     monitor: MonitorDetail | None = None
 
 
-class MonitorOverviewResponse(_Model):
+class MonitorOverviewResponse(_Model, frozen=True):
     """/app/monitors/{id}/overview."""
 
     monitor_overview: MonitorOverview = MonitorOverview()
 
 
-class MonitorInfo(_Model):
+class MonitorInfo(_Model, frozen=True):
     version: str = ""
     wifi_strength: int | None = None
     ndevices_found: int | None = None
     detection_running: bool | None = None
 
 
-class MonitorStatus(_Model):
+class MonitorStatus(_Model, frozen=True):
     """/app/monitors/{id}/status: firmware, wifi and detection progress."""
 
     monitor_info: MonitorInfo = MonitorInfo()
@@ -137,7 +137,7 @@ class MonitorStatus(_Model):
 # --- devices ------------------------------------------------------------------------------------
 
 
-class Device(_Model):
+class Device(_Model, frozen=True):
     """A device Sense has learned (Device schema)."""
 
     id: str = ""
@@ -148,14 +148,14 @@ class Device(_Model):
     tags: dict[str, Any] = {}
 
 
-class DevicesOverview(_Model):
+class DevicesOverview(_Model, frozen=True):
     """/app/monitors/{id}/devices/overview."""
 
     devices: tuple[Device, ...] = ()
     total_count: int | None = None
 
 
-class DeviceDetail(_Model):
+class DeviceDetail(_Model, frozen=True):
     """/app/monitors/{id}/devices/{device_id}: a device with its energy per scale."""
 
     id: str = ""
@@ -167,12 +167,12 @@ class DeviceDetail(_Model):
     energy_kwh: dict[str, float] = {}
 
 
-class AlwaysOnComponent(_Model):
+class AlwaysOnComponent(_Model, frozen=True):
     name: str = ""
     watts: float = 0.0
 
 
-class AlwaysOn(_Model):
+class AlwaysOn(_Model, frozen=True):
     """/app/monitors/{id}/devices/always_on."""
 
     always_on: float = 0.0
@@ -182,19 +182,19 @@ class AlwaysOn(_Model):
 # --- history ------------------------------------------------------------------------------------
 
 
-class UsageConsumption(_Model):
+class UsageConsumption(_Model, frozen=True):
     usage_total_kwh: float = 0.0
     usage_breakdown_kwh: tuple[float, ...] | None = None
 
 
-class DeviceUsage(_Model):
+class DeviceUsage(_Model, frozen=True):
     id: str = ""
     name: str = ""
     icon: str = ""
     consumption: UsageConsumption = UsageConsumption()
 
 
-class UsageHistory(_Model):
+class UsageHistory(_Model, frozen=True):
     """/app/monitors/{id}/history/usage (UsageHistoryResponse)."""
 
     start: str = ""
@@ -202,7 +202,7 @@ class UsageHistory(_Model):
     device_breakdown: tuple[DeviceUsage, ...] = ()
 
 
-class SolarTotal(_Model):
+class SolarTotal(_Model, frozen=True):
     production_kwh: float = 0.0
     from_grid_kwh: float = 0.0
     to_grid_kwh: float = 0.0
@@ -210,13 +210,13 @@ class SolarTotal(_Model):
     solar_percentage: float = 0.0
 
 
-class SolarHistory(_Model):
+class SolarHistory(_Model, frozen=True):
     """/app/monitors/{id}/history/usage/solar (SolarHistoryResponse)."""
 
     total: SolarTotal = SolarTotal()
 
 
-class TimelineItem(_Model):
+class TimelineItem(_Model, frozen=True):
     type: str = ""
     time: str = ""
     device_id: str = ""
@@ -224,7 +224,7 @@ class TimelineItem(_Model):
     user_device_type: str = ""
 
 
-class Timeline(_Model):
+class Timeline(_Model, frozen=True):
     """/users/{user_id}/timeline."""
 
     items: tuple[TimelineItem, ...] = ()
@@ -234,7 +234,7 @@ class Timeline(_Model):
 # --- realtime feed ------------------------------------------------------------------------------
 
 
-class RealtimeDevice(_Model):
+class RealtimeDevice(_Model, frozen=True):
     """One active device in a realtime_update: only what the driver reads is decoded."""
 
     id: str = ""
@@ -242,7 +242,7 @@ class RealtimeDevice(_Model):
     w: float = 0.0
 
 
-class RealtimePayload(_Model):
+class RealtimePayload(_Model, frozen=True):
     """The realtime_update payload, from the feed or /app/{id}/realtime_update (RealtimePayload)."""
 
     w: float = 0.0
@@ -255,7 +255,7 @@ class RealtimePayload(_Model):
     devices: tuple[RealtimeDevice, ...] = ()
 
 
-class DataChange(_Model):
+class DataChange(_Model, frozen=True):
     """data_change: a new checksum means the device list changed."""
 
     device_data_checksum: str = ""
@@ -263,19 +263,19 @@ class DataChange(_Model):
     monitor_overview_checksum: str = ""
 
 
-class DeviceState(_Model):
+class DeviceState(_Model, frozen=True):
     device_id: str = ""
     mode: str = ""
     state: str = ""
 
 
-class DeviceStates(_Model):
+class DeviceStates(_Model, frozen=True):
     """device_states: the cloud's idea of each device's on/off state."""
 
     states: tuple[DeviceState, ...] = ()
 
 
-class FeedError(_Model):
+class FeedError(_Model, frozen=True):
     """error: `authorized` false means the token was rejected."""
 
     authorized: bool = True
