@@ -1,0 +1,164 @@
+"""The device-list poller: refetches what Sense has learned, and notices retrained devices."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from .errors import SenseAuthError, SenseError, SenseRateLimitError
+from .models import Device, DevicesOverview
+
+__all__ = ["DeviceCatalog", "DevicePoller", "Retrained"]
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Retrained:
+    """Sense replaced a device: `old_id` vanished and `new_id` took its place."""
+
+    old_id: str
+    new_id: str
+    name: str
+
+
+def _listed(device: Device) -> bool:
+    """Sense hides merged devices and ones it does not allow in lists; so do we."""
+    tags = device.tags
+    return bool(tags.get("DeviceListAllowed", True)) and not tags.get("MergeId")
+
+
+class DeviceCatalog:
+    """The newest device list, with the retrainings seen since the driver started."""
+
+    def __init__(self) -> None:
+        self._all: dict[str, Device] = {}
+        self._listed: dict[str, Device] = {}
+        self.retrained: dict[str, Retrained] = {}
+        self.loaded = False
+
+    @property
+    def devices(self) -> Mapping[str, Device]:
+        """Devices Sense lists (merged and hidden ones left out), by id."""
+        return self._listed
+
+    def name_of(self, device_id: str) -> str | None:
+        device = self._all.get(device_id)
+        return device.name if device is not None else None
+
+    def update(self, devices: Iterable[Device]) -> list[Retrained]:
+        """Take a new list; return the retrainings it reveals (old id gone, successor found)."""
+        everything = {d.id: d for d in devices if d.id}
+        listed = {i: d for i, d in everything.items() if _listed(d)}
+        found: list[Retrained] = []
+        if self.loaded:
+            for old_id, old in self._listed.items():
+                if old_id in listed:
+                    continue
+                new_id = self._successor(old, everything.get(old_id), listed)
+                if new_id is not None:
+                    change = Retrained(old_id=old_id, new_id=new_id, name=old.name)
+                    self.retrained[old_id] = change
+                    found.append(change)
+        self._all, self._listed, self.loaded = everything, listed, True
+        return found
+
+    def _successor(
+        self, old: Device, now: Device | None, listed: Mapping[str, Device]
+    ) -> str | None:
+        merge = now.tags.get("MergeId") if now is not None else None
+        if isinstance(merge, str | int) and str(merge) in listed:
+            return str(merge)
+        for device_id, device in listed.items():
+            if device_id not in self._listed and old.name and device.name == old.name:
+                return device_id
+        return None
+
+
+class DevicePoller:
+    """Fetches the device list every `interval` seconds, and at once when `trigger()` is called."""
+
+    def __init__(
+        self,
+        fetch: Callable[[], Awaitable[DevicesOverview]],
+        on_update: Callable[[tuple[Device, ...], list[Retrained]], Awaitable[None]],
+        *,
+        interval: float,
+        log: Callable[[int, str], None],
+    ) -> None:
+        self._fetch = fetch
+        self._on_update = on_update
+        self._interval = interval
+        self._log = log
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.catalog = DeviceCatalog()
+        self.polls = 0
+        self._failing = False
+        self._now = True
+
+    @property
+    def interval(self) -> float:
+        return self._interval
+
+    def set_interval(self, seconds: float) -> None:
+        """Reschedule: the next poll comes `seconds` after the last one."""
+        self._interval = seconds
+        self._wake.set()
+
+    def trigger(self) -> None:
+        """Poll now (a data_change said the device list changed)."""
+        self._wake.set()
+        self._now = True
+
+    def start(self) -> None:
+        if self._task is None or self._task.done():
+            self._now = True
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="sense-poller")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def poll_once(self) -> None:
+        """Fetch the list now and apply it; errors propagate to the caller."""
+        overview = await self._fetch()
+        self.polls += 1
+        changes = self.catalog.update(overview.devices)
+        await self._on_update(overview.devices, changes)
+
+    async def _run(self) -> None:
+        while True:
+            if self._now:
+                self._now = False
+                await self._poll_logged()
+            self._wake.clear()
+            if self._now:
+                continue  # triggered while the last poll was running
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._interval):
+                    await self._wake.wait()
+                    continue  # woken: a trigger polls now, a new interval restarts the wait
+            self._now = True
+
+    async def _poll_logged(self) -> None:
+        try:
+            await self.poll_once()
+        except SenseRateLimitError as err:
+            self._log(logging.WARNING, f"device list: {err}")
+        except SenseAuthError as err:
+            self._log(logging.DEBUG, f"device list not fetched: {err}")
+        except SenseError as err:
+            level = logging.DEBUG if self._failing else logging.WARNING
+            self._failing = True
+            self._log(level, f"device list poll failed: {err}")
+        else:
+            if self._failing:
+                self._log(logging.INFO, "device list poll recovered")
+            self._failing = False

@@ -1,0 +1,298 @@
+"""The realtime feed loop: one owner of the reconnect policy, with an observable state."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+from .backoff import Backoff
+from .const import FEED_INACTIVITY_TIMEOUT_S
+from .errors import (
+    SenseAuthError,
+    SenseConfigError,
+    SenseError,
+    SenseFeedClosedError,
+    SenseProtocolError,
+    SenseTimeoutError,
+    SenseTokenExpiredError,
+)
+from .frames import REALTIME_UPDATE, FeedMessage, FrameDecoder
+from .models import FeedError
+from .transport.feed import FeedConnection
+
+__all__ = ["FeedCounters", "FeedHandler", "FeedStatus", "RealtimeFeed"]
+
+_LOGGER = logging.getLogger(__name__)
+
+# A connection that closes this soon after opening, without being asked to, looks like Sense's
+# "mobile app in foreground" pause rather than a network fault.
+_PAUSE_WINDOW_S = 10.0
+
+
+class FeedStatus(StrEnum):
+    """What the feed is doing now; written to the device as `feed_status`."""
+
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    POLLING = "polling"
+    PAUSED = "paused"
+    AUTH_FAILED = "auth_failed"
+    STOPPED = "stopped"
+
+
+class FeedHandler(Protocol):
+    """What the feed needs from its owner (the driver): a connection, renewals, and sinks."""
+
+    async def open_connection(self) -> FeedConnection:
+        """Open a feed connection with the current access token."""
+        ...
+
+    async def renew_token(self) -> None:
+        """The feed rejected the token: renew it (or log in again); raise SenseAuthError if not."""
+        ...
+
+    async def on_message(self, message: FeedMessage) -> None:
+        """A decoded message other than an error."""
+        ...
+
+    async def on_status(self, status: FeedStatus, detail: str) -> None:
+        """The feed's state changed; `detail` is a short log-safe reason."""
+        ...
+
+    def log(self, level: int, message: str) -> None:
+        """The device log."""
+        ...
+
+
+@dataclass(slots=True)
+class FeedCounters:
+    """Running totals, for get_realtime, health and the fault tests."""
+
+    opens: int = 0
+    closes: int = 0
+    frames: int = 0
+    messages: int = 0
+    skipped: int = 0
+    failures: int = 0
+    skip_reasons: dict[str, int] = field(default_factory=dict)
+
+
+class _Unauthorized(SenseTokenExpiredError):
+    """The feed sent an `error` message with authorized false."""
+
+
+class RealtimeFeed:
+    """Keeps one realtime connection alive: open, read, and on any close wait and reopen.
+
+    Backoff grows with consecutive failures and resets only once a connection has proven itself
+    with a realtime_update; a feed silent past the inactivity timeout counts as dead. A token the
+    feed rejects is renewed once before the next attempt; credentials that the cloud rejects stop
+    the loop (AUTH_FAILED) until `restart()`.
+    """
+
+    def __init__(
+        self,
+        handler: FeedHandler,
+        *,
+        backoff: Backoff | None = None,
+        inactivity_timeout: float = FEED_INACTIVITY_TIMEOUT_S,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rng: random.Random | None = None,
+        on_unavailable: Callable[[int], Awaitable[None]] | None = None,
+    ) -> None:
+        self._handler = handler
+        self._backoff = backoff or Backoff()
+        self._inactivity = inactivity_timeout
+        self._sleep = sleep
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+        self._on_unavailable = on_unavailable
+        self._task: asyncio.Task[None] | None = None
+        self._opened = asyncio.Event()
+        self._status = FeedStatus.STOPPED
+        self.counters = FeedCounters()
+        self.failures = 0
+        self.last_delay = 0.0
+        self._auth_rejections = 0
+
+    @property
+    def status(self) -> FeedStatus:
+        return self._status
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def start(self) -> None:
+        """Start the loop in the background (no-op if it is already running)."""
+        if self.running:
+            return
+        self._opened.clear()
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="sense-realtime")
+
+    async def stop(self) -> None:
+        """Stop the loop and close its connection; returns promptly wherever the loop is."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self._set_status(FeedStatus.STOPPED, "stopped")
+
+    async def restart(self) -> None:
+        """Drop the current connection and open a new one now, with the backoff reset."""
+        await self.stop()
+        self.failures = 0
+        self.start()
+
+    async def wait_open(self, timeout: float) -> None:
+        """Wait until a connection opens; TimeoutError if none does within `timeout`."""
+        async with asyncio.timeout(timeout):
+            await self._opened.wait()
+
+    # --- the loop --------------------------------------------------------------------------------
+
+    async def _set_status(self, status: FeedStatus, detail: str) -> None:
+        if status is self._status:
+            return
+        self._status = status
+        try:
+            await self._handler.on_status(status, detail)
+        except Exception:  # a broken sink must not kill the feed
+            _LOGGER.exception("feed status handler failed")
+
+    async def _run(self) -> None:
+        first = True
+        while True:
+            await self._set_status(
+                FeedStatus.CONNECTING if first else self._waiting_status(), "opening"
+            )
+            first = False
+            try:
+                await self._connect_and_read()
+            except SenseTokenExpiredError as err:  # includes the feed's own `error` message
+                if not await self._renew(str(err)):
+                    return
+                self._auth_rejections += 1
+                if self._auth_rejections == 1:
+                    continue  # a fresh token deserves an immediate retry; a second rejection waits
+            except SenseAuthError as err:
+                await self._auth_failed(str(err))
+                return
+            except SenseConfigError as err:
+                self._handler.log(logging.ERROR, f"realtime feed cannot start: {err}")
+                await self._set_status(FeedStatus.STOPPED, str(err))
+                return
+            except SenseError as err:
+                self._note_failure(err)
+            self.failures += 1
+            self.counters.failures += 1
+            if self._on_unavailable is not None:
+                try:
+                    await self._on_unavailable(self.failures)
+                except Exception:
+                    _LOGGER.exception("feed-unavailable handler failed")
+            self.last_delay = self._backoff.delay(self.failures, self._rng)
+            if self._status is not FeedStatus.PAUSED:
+                await self._set_status(self._waiting_status(), "waiting to reconnect")
+            if self.last_delay > 0:
+                _LOGGER.debug("realtime reconnect in %.2f s", self.last_delay)
+                await self._sleep(self.last_delay)
+
+    def _waiting_status(self) -> FeedStatus:
+        return FeedStatus.PAUSED if self._status is FeedStatus.PAUSED else FeedStatus.RECONNECTING
+
+    async def _renew(self, reason: str) -> bool:
+        """Renew after the feed rejected the token; False when the credentials themselves failed."""
+        self._handler.log(
+            logging.INFO, f"realtime feed rejected the access token ({reason}); renewing"
+        )
+        try:
+            await self._handler.renew_token()
+        except SenseAuthError as err:
+            await self._auth_failed(str(err))
+            return False
+        except SenseError as err:
+            self._note_failure(err)
+        return True
+
+    async def _auth_failed(self, reason: str) -> None:
+        self._handler.log(logging.ERROR, f"realtime feed stopped: {reason}")
+        await self._set_status(FeedStatus.AUTH_FAILED, reason)
+
+    def _note_failure(self, err: SenseError) -> None:
+        """First failure in a row at WARNING, repeats at DEBUG: escalation, not spam."""
+        level = logging.WARNING if self.failures == 0 else logging.DEBUG
+        self._handler.log(level, f"realtime feed unavailable: {err}")
+
+    async def _connect_and_read(self) -> None:
+        conn = await self._handler.open_connection()
+        self.counters.opens += 1
+        opened_at = time.monotonic()
+        proven = False
+        self._handler.log(logging.INFO, "realtime open")
+        self._opened.set()
+        decoder = FrameDecoder()
+        try:
+            while True:
+                frame = await conn.recv(self._inactivity)
+                self.counters.frames += 1
+                try:
+                    messages = decoder.decode(frame)
+                except SenseProtocolError as err:
+                    self._skip(str(err))
+                    continue
+                for message in messages:
+                    self.counters.messages += 1
+                    if message.type == "error":
+                        self._check_error(message)
+                        continue
+                    if not proven and message.type == REALTIME_UPDATE:
+                        proven = True
+                        self.failures = 0
+                        self._auth_rejections = 0
+                        await self._set_status(FeedStatus.CONNECTED, "receiving")
+                    await self._handler.on_message(message)
+        except SenseFeedClosedError as err:
+            self.counters.closes += 1
+            self._handler.log(logging.INFO, f"realtime close code={err.code} reason={err.reason!r}")
+            if (
+                not proven
+                and time.monotonic() - opened_at < _PAUSE_WINDOW_S
+                and err.code
+                in (
+                    1000,
+                    1001,
+                )
+            ):
+                await self._set_status(FeedStatus.PAUSED, "feed closed right after opening")
+            raise
+        except SenseTimeoutError as err:
+            self.counters.closes += 1
+            self._handler.log(logging.WARNING, f"realtime close: {err}; reconnecting")
+            raise
+        finally:
+            await conn.close()
+
+    def _check_error(self, message: FeedMessage) -> None:
+        payload = message.payload
+        if isinstance(payload, FeedError) and not payload.authorized:
+            raise _Unauthorized(f"feed error: {payload.error_reason or 'unauthorized'}")
+        reason = payload.error_reason if isinstance(payload, FeedError) else "unknown error"
+        self._handler.log(logging.WARNING, f"realtime feed error message: {reason}")
+
+    def _skip(self, reason: str) -> None:
+        self.counters.skipped += 1
+        kind = reason.split(":", 1)[0]
+        self.counters.skip_reasons[kind] = self.counters.skip_reasons.get(kind, 0) + 1
+        level = logging.WARNING if self.counters.skipped == 1 else logging.DEBUG
+        self._handler.log(
+            level, f"realtime frame skipped ({self.counters.skipped} so far): {reason}"
+        )

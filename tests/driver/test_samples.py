@@ -1,0 +1,79 @@
+"""The diff step: first sample writes everything, later ones only what changed."""
+
+from __future__ import annotations
+
+from sense_energy_driver.models import RealtimeDevice, RealtimePayload
+from sense_energy_driver.samples import SampleDiff, snapshot_of
+
+
+def payload(w: float, devices: dict[str, float], **extra: object) -> RealtimePayload:
+    return RealtimePayload(
+        w=w,
+        epoch=1_767_225_600.0,
+        devices=tuple(RealtimeDevice(id=i, w=v) for i, v in devices.items()),
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def test_snapshot_rounds_and_averages_legs() -> None:
+    snap = snapshot_of(
+        payload(1234.6, {}, voltage=(121.2, 120.8), hz=60.014, solar_w=800.4, grid_w=-20.6),
+        received_at=5.0,
+    )
+    assert snap.power == 1235
+    assert snap.voltage == 121.0
+    assert snap.voltage_l1 == 121.2
+    assert snap.frequency == 60.01
+    assert snap.solar_power == 800
+    assert snap.grid_power == -21
+
+
+def test_old_firmware_payload_writes_no_voltage_or_frequency() -> None:
+    writes = dict(SampleDiff().device_writes(snapshot_of(payload(500, {}), 0.0)))
+    assert writes["power"] == 500
+    assert "voltage" not in writes
+    assert "frequency" not in writes
+    assert "solar_power" not in writes
+    assert writes["active_devices"] == 0
+
+
+def test_only_changed_device_values_are_written() -> None:
+    diff = SampleDiff()
+    diff.device_writes(snapshot_of(payload(500, {"a": 1}, hz=60.0), 0.0))
+    again = diff.device_writes(snapshot_of(payload(500, {"a": 1}, hz=60.0), 0.0))
+    assert again == []
+    changed = diff.device_writes(snapshot_of(payload(510, {"a": 1}, hz=60.0), 0.0))
+    assert changed == [("power", 510)]
+
+
+def test_zone_on_off_and_power() -> None:
+    diff = SampleDiff()
+    first = diff.zone_writes(payload(100, {"fridge": 120.4}), ["fridge", "oven"], {})
+    assert first == [
+        ("fridge", "state", "on"),
+        ("fridge", "power", 120),
+        ("oven", "state", "off"),
+        ("oven", "power", 0),
+    ]
+    assert diff.zone_writes(payload(100, {"fridge": 120.4}), ["fridge", "oven"], {}) == []
+    off = diff.zone_writes(payload(0, {}), ["fridge", "oven"], {})
+    assert off == [("fridge", "state", "off"), ("fridge", "power", 0)]
+
+
+def test_reset_rewrites_every_zone() -> None:
+    diff = SampleDiff()
+    diff.zone_writes(payload(0, {}), ["a", "b"], {})
+    diff.reset()
+    assert len(diff.zone_writes(payload(0, {}), ["a", "b"], {})) == 4
+
+
+def test_alias_reads_zone_from_new_id() -> None:
+    diff = SampleDiff()
+    writes = diff.zone_writes(payload(50, {"new": 50.0}), ["old"], {"old": "new"})
+    assert writes == [("old", "state", "on"), ("old", "power", 50)]
+
+
+def test_empty_device_list_still_updates_device_values() -> None:
+    diff = SampleDiff()
+    writes = dict(diff.device_writes(snapshot_of(payload(42, {}), 0.0)))
+    assert writes["power"] == 42
