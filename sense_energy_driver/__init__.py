@@ -56,11 +56,11 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     """Import the driver on first use, so `sense_energy_driver.simulator` stays light."""
     if name in ("SenseEnergyDriver", "Timing"):
-        from . import driver  # noqa: PLC0415
+        from . import driver
 
         return getattr(driver, name)
     if name == "FeedStatus":
-        from .realtime import FeedStatus  # noqa: PLC0415
+        from .realtime import FeedStatus
 
         return FeedStatus
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

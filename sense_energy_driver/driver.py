@@ -36,7 +36,7 @@ from .models import (
 )
 from .poller import DevicePoller, Retrained
 from .queries import CommandBodies
-from .realtime import FeedStatus, RealtimeFeed
+from .realtime import FeedCounters, FeedStatus, RealtimeFeed
 from .redact import redact
 from .samples import SampleDiff, Snapshot, snapshot_of
 from .session import Credentials, RetryPolicy, SenseSession
@@ -118,7 +118,21 @@ class SenseEnergyDriver(CommandBodies):
         self._cfg = cfg
         await self._build(cfg)
         await self._write_status(FeedStatus.CONNECTING)
-        await self._start_or_retry()
+        # The login runs as our own task so that disconnect() can stop it mid-request.
+        task = asyncio.get_running_loop().create_task(self._start_or_retry(), name="sense-connect")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if task.cancelled() and not (current is not None and current.cancelling()):
+                return  # disconnect() stopped the login: not an error for the caller
+            task.cancel()
+            raise
+        except SenseConfigError:
+            await self.disconnect()
+            raise
 
     async def disconnect(self) -> None:
         """Stop everything; leaves no task, socket or connection behind. Safe to call twice."""
@@ -168,6 +182,11 @@ class SenseEnergyDriver(CommandBodies):
             self._aliases = self._follow_map() if cfg.follow_retraining else {}
         elif name != "realtime_poll_interval":
             self.log(logging.WARNING, f"attribute '{name}' is not one this driver reads; ignored")
+
+    @property
+    def feed_counters(self) -> FeedCounters | None:
+        """The realtime feed's running totals (frames, skipped, opens, closes), if it runs."""
+        return self._feed.counters if self._feed is not None else None
 
     # --- device log and host writes --------------------------------------------------------------
 
@@ -288,6 +307,9 @@ class SenseEnergyDriver(CommandBodies):
         self.log(logging.ERROR, f"{err} ({hint})")
         await self._write_status(FeedStatus.AUTH_FAILED)
         await self._write_error(str(err))
+
+    def _session_or_none(self) -> SenseSession | None:
+        return self._session
 
     def _require_session(self) -> SenseSession:
         if self._session is None:

@@ -27,7 +27,8 @@ def firmware_version(text: str) -> tuple[int, int] | None:
 class FallbackOwner(Protocol):
     """What the fallback needs from the driver."""
 
-    fallback_after: int
+    @property
+    def fallback_after(self) -> int: ...
 
     def log(self, level: int, message: str) -> None: ...
 

@@ -60,11 +60,24 @@ class CommandBodies:
     def _zone_addresses(self) -> list[str]:
         raise NotImplementedError
 
+    def _not_logged_in(self) -> SenseCommandError:
+        """Why a command cannot reach Sense yet: the refused login if there was one."""
+        session = self._session_or_none()
+        failure = session.auth_failure if session is not None else None
+        if failure is not None:
+            return SenseCommandError(
+                f"not logged in to Sense: {failure}; fix username/password and reconnect"
+            )
+        return SenseCommandError("not logged in to Sense yet; see the device log")
+
+    def _session_or_none(self) -> SenseSession | None:
+        raise NotImplementedError
+
     async def _rest(self, op: Callable[[SenseApi, str, str], Awaitable[T]], name: str) -> T:
         """Run one REST call for the selected monitor through the session (renew, retry)."""
         session, api, monitor = self._require_session(), self._api, self._monitor
         if api is None or monitor is None:
-            raise SenseCommandError("not logged in to Sense yet; see the device log")
+            raise self._not_logged_in()
         monitor_id = monitor.monitor_id
         return await session.call(lambda token: op(api, token, monitor_id), name=name)
 
@@ -85,7 +98,7 @@ class CommandBodies:
     async def cmd_get_devices(self) -> list[dict[str, object]]:
         poller = self._poller
         if poller is None:
-            raise SenseCommandError("not logged in to Sense yet; see the device log")
+            raise self._not_logged_in()
         if not poller.catalog.loaded:
             await poller.poll_once()
         try:
@@ -231,7 +244,7 @@ class CommandBodies:
         session = self._require_session()
         api = self._api
         if api is None or session.user_id is None:
-            raise SenseCommandError("not logged in to Sense yet; see the device log")
+            raise self._not_logged_in()
         user_id = session.user_id
         timeline = await session.call(
             lambda t: api.get_timeline(t, user_id, n_items=n_items, device_id=device_id),

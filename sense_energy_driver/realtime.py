@@ -240,6 +240,7 @@ class RealtimeFeed:
         self._handler.log(logging.INFO, "realtime open")
         self._opened.set()
         decoder = FrameDecoder()
+        counted = 0  # decoder.skipped already reported: it also drops fragments silently
         try:
             while True:
                 frame = await conn.recv(self._inactivity)
@@ -247,8 +248,12 @@ class RealtimeFeed:
                 try:
                     messages = decoder.decode(frame)
                 except SenseProtocolError as err:
+                    counted = decoder.skipped
                     self._skip(str(err))
                     continue
+                if decoder.skipped != counted:
+                    counted = decoder.skipped
+                    self._skip("truncated: an unfinished msgpack frame was dropped")
                 for message in messages:
                     self.counters.messages += 1
                     if message.type == "error":

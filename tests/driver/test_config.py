@@ -42,7 +42,7 @@ def test_status_interval_clamped_with_warning() -> None:
 
 @pytest.mark.parametrize("value", ["abc", 12.5, True, [1]])
 def test_status_interval_not_integer(value: object) -> None:
-    with pytest.raises(SenseConfigError, match="status_interval.*integer"):
+    with pytest.raises(SenseConfigError, match=r"status_interval.*integer"):
         read({**BASE, "status_interval": value})
 
 

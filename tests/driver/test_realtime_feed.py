@@ -216,7 +216,5 @@ async def test_bad_frames_are_skipped_and_counted(server: tuple[Server, list[Scr
     assert feed.counters.opens == 1
 
 
-
-
 def test_backoff_never_overflows() -> None:
     assert Backoff(initial=1.0, maximum=300.0, jitter=0.0).delay(10_000) == 300.0

@@ -1,0 +1,127 @@
+"""The console script's entry point: parse, dispatch, and turn errors into exit statuses.
+
+0 success; 1 a runtime failure (a SenseError from the driver, printed as one `error:` line);
+2 bad usage or configuration (argparse, a bad device file, SenseConfigError). No traceback for
+any of these, and no secret in any message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import inspect
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from ..errors import SenseConfigError, SenseError
+from ..manifest import ManifestError
+from ..standalone import StoreError
+from .command import add_command_parser
+from .common import LOG_LEVELS, CurrentStderrHandler, UsageError
+from .demo import add_demo_parser
+from .history import add_history_parser
+from .run import add_run_parser
+from .simulate import add_simulate_parser
+
+__all__ = ["build_parser", "main"]
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def build_parser(*, with_simulator: bool = True) -> argparse.ArgumentParser:
+    """The whole CLI; `with_simulator=False` skips importing the simulator (a placeholder)."""
+    parser = argparse.ArgumentParser(
+        prog="sense-energy-driver",
+        description="Run the Sense energy driver outside a host platform, or try it on a "
+        "simulated Sense cloud.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--log-level",
+        choices=tuple(LOG_LEVELS),
+        help="device log level on the console (default: info for demo/run, warning otherwise)",
+    )
+    subparsers = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
+    add_demo_parser(subparsers)
+    add_run_parser(subparsers)
+    add_command_parser(subparsers)
+    add_history_parser(subparsers)
+    add_simulate_parser(subparsers, load=with_simulator)
+    return parser
+
+
+class _NotMirrored(logging.Filter):
+    """Drop the driver's copy of each device-log line: the host's device log already shows it.
+
+    The driver logs every device-log line to its own module logger as `("%s", text)` too, for
+    hosts without a console; here that would print every line twice.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name == "sense_energy_driver.driver" and record.msg == "%s")
+
+
+def _configure_logging(level_name: str | None) -> None:
+    """Library warnings to stderr (debug with --log-level debug); replaces an earlier setup."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "sense_energy_cli", False):
+            root.removeHandler(handler)
+    handler = CurrentStderrHandler()
+    handler.sense_energy_cli = True  # type: ignore[attr-defined]
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_NotMirrored())
+    level = logging.DEBUG if level_name == "debug" else logging.WARNING
+    handler.setLevel(level)
+    root.addHandler(handler)
+    root.setLevel(min(root.level or logging.WARNING, level))
+
+
+def _error(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one subcommand; returns the exit status."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(with_simulator="simulate" in args_list)
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exit_:  # argparse: --help (0) or bad usage (2)
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    _configure_logging(args.log_level)
+    try:
+        result = args.func(args)
+        if inspect.isawaitable(result):
+            result = asyncio.run(_awaited(result))
+        return int(result)
+    except (UsageError, SenseConfigError) as err:
+        _error(str(err))
+        return EXIT_USAGE
+    except (SenseError, StoreError, ManifestError) as err:
+        _error(str(err))
+        return EXIT_FAILURE
+    except BrokenPipeError:  # `... | head`: the reader left; say nothing more
+        _silence_stdout()
+        return EXIT_FAILURE
+    except OSError as err:
+        _error(str(err))
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return EXIT_INTERRUPTED
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+async def _awaited(result: object) -> object:
+    assert inspect.isawaitable(result)
+    return await result

@@ -1,0 +1,35 @@
+"""`run`: the driver against the Sense cloud (or whatever api_url says), with the live view."""
+
+from __future__ import annotations
+
+import argparse
+
+from .common import add_device_argument, console_level, open_host
+from .runner import ViewOptions, add_view_arguments, drive
+
+__all__ = ["add_run_parser", "run_run"]
+
+
+def add_run_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register `run`."""
+    parser = subparsers.add_parser(
+        "run",
+        help="run the driver for one device file, with a live view",
+        description=(
+            "Run the driver under the standalone host for the device in FILE: values go to the "
+            "SQLite store beside it, the device log to the console and <stem>.log. Ctrl-C stops "
+            "it cleanly."
+        ),
+    )
+    add_device_argument(parser)
+    add_view_arguments(parser)
+    parser.set_defaults(func=run_run)
+
+
+async def run_run(args: argparse.Namespace) -> int:
+    """Load the device file, connect, show values until --seconds or Ctrl-C."""
+    from ..driver import SenseEnergyDriver
+
+    options = ViewOptions.from_args(args)
+    with open_host(args, args.device, level=console_level(args, "info")) as host:
+        return await drive(host, SenseEnergyDriver(host), options, title=f"Sense: {host.name}")

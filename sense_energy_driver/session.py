@@ -1,0 +1,387 @@
+"""SenseSession: tokens, login with MFA, single-flight renew, retry with backoff, an auth latch."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+    wait_random,
+)
+
+from .api import SenseApi
+from .const import BACKOFF_MAX_S, REST_RETRY_ATTEMPTS, REST_RETRY_MAX_WAIT_S
+from .errors import (
+    SenseAuthError,
+    SenseConnectionError,
+    SenseError,
+    SenseMfaRequiredError,
+    SenseRateLimitError,
+    SenseServerError,
+    SenseTokenExpiredError,
+)
+from .models import AuthResponse, MonitorSummary
+from .totp import totp_code
+
+__all__ = ["Credentials", "RetryPolicy", "SenseSession"]
+
+_LOGGER = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# A 429 asking for a longer wait than this goes to the caller instead of holding one call open.
+_RATE_LIMIT_WAIT_MAX_S = BACKOFF_MAX_S
+# Sense's mfa_token lives about ten minutes; an older challenge is replaced before it is used.
+_MFA_CHALLENGE_MAX_AGE_S = 540.0
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What logs in; the secrets stay out of repr so a logged object cannot leak them."""
+
+    email: str
+    password: str = field(repr=False)
+    totp_secret: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Backoff for transient REST failures: exponential from `initial`, capped, with jitter."""
+
+    attempts: int = REST_RETRY_ATTEMPTS
+    initial: float = 1.0
+    max_wait: float = REST_RETRY_MAX_WAIT_S
+    multiplier: float = 2.0
+    jitter: float = 1.0
+
+
+def _transient(err: BaseException) -> bool:
+    """Worth asking again: the network, a 5xx, or a 429 with a wait short enough to sit out."""
+    if isinstance(err, SenseRateLimitError):
+        return err.retry_after <= _RATE_LIMIT_WAIT_MAX_S
+    return isinstance(err, SenseConnectionError | SenseServerError)
+
+
+class SenseSession:
+    """Owns the tokens: logs in, renews once for many concurrent 401s, and never storms logins."""
+
+    def __init__(
+        self,
+        api: SenseApi,
+        credentials: Credentials,
+        *,
+        refresh_token: str | None = None,
+        user_id: str | None = None,
+        retry: RetryPolicy = RetryPolicy(),
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.time,
+        on_auth: Callable[[AuthResponse], Awaitable[None]] | None = None,
+    ) -> None:
+        self._api = api
+        self._credentials = credentials
+        self._access_token: str | None = None
+        self._refresh_token = refresh_token or None
+        self._user_id = user_id or None
+        self._monitors: tuple[MonitorSummary, ...] = ()
+        self._auth: AuthResponse | None = None
+        self._auth_failure: SenseAuthError | None = None
+        self._mfa_challenge: tuple[str, float] | None = None  # (mfa_token, when it was issued)
+        self._retry = retry
+        self._sleep = sleep
+        self._clock = clock
+        self._on_auth = on_auth
+        self._lock = asyncio.Lock()
+        self._warned: set[tuple[str, str]] = set()
+        self._login_count = 0
+        self._renew_count = 0
+
+    def __repr__(self) -> str:
+        return (
+            f"SenseSession(user_id={self._user_id!r}, logged_in={self._access_token is not None}, "
+            f"mfa_pending={self.mfa_pending}, auth_failed={self._auth_failure is not None})"
+        )
+
+    # --- read-only state --------------------------------------------------------------------
+
+    @property
+    def access_token(self) -> str | None:
+        return self._access_token
+
+    @property
+    def refresh_token(self) -> str | None:
+        return self._refresh_token
+
+    @property
+    def user_id(self) -> str | None:
+        return self._user_id
+
+    @property
+    def monitors(self) -> tuple[MonitorSummary, ...]:
+        return self._monitors
+
+    @property
+    def auth_failure(self) -> SenseAuthError | None:
+        """The refusal that latched; no request is made until the credentials change."""
+        return self._auth_failure
+
+    @property
+    def mfa_pending(self) -> bool:
+        return self._mfa_challenge is not None
+
+    @property
+    def login_count(self) -> int:
+        return self._login_count
+
+    @property
+    def renew_count(self) -> int:
+        return self._renew_count
+
+    # --- public operations ------------------------------------------------------------------
+
+    async def login(self, *, fresh: bool = False) -> AuthResponse:
+        """Make sure we hold a token (renewing a restored refresh token first); `fresh` re-logs."""
+        return await self._retrying("login", lambda: self._locked(lambda: self._login(fresh)))
+
+    async def submit_mfa(self, code: str) -> AuthResponse:
+        """Finish a login that Sense answered with mfa_required, with a code from the user."""
+        return await self._retrying(
+            "submit_mfa", lambda: self._locked(lambda: self._submit_mfa(code))
+        )
+
+    async def renew(self, stale_token: str | None = None) -> None:
+        """Renew (or log in again); a no-op if `stale_token` was already replaced by another."""
+        await self._retrying("renew", lambda: self._locked(lambda: self._renew(stale_token)))
+
+    async def call(self, op: Callable[[str], Awaitable[T]], *, name: str) -> T:
+        """Run `op(access_token)`: log in if needed, renew once on 401, retry transient errors."""
+        return await self._retrying(name, lambda: self._call_once(op, name))
+
+    async def logout(self) -> None:
+        """End the session at Sense if we can, and forget the tokens either way."""
+        token = self._access_token
+        try:
+            if token is not None:
+                await self._api.logout(token)
+        except SenseError as err:
+            _LOGGER.debug("logout not confirmed by Sense (ignored): %s", err)
+        finally:
+            self._forget_tokens()
+
+    def update_credentials(self, credentials: Credentials) -> None:
+        """New credentials: forget tokens, the latch and any MFA challenge; next call logs in."""
+        self._credentials = credentials
+        self._forget_tokens()
+        self._user_id = None
+        self._monitors = ()
+        self._auth_failure = None
+        self._mfa_challenge = None
+        self._warned.clear()
+
+    # --- retry ------------------------------------------------------------------------------
+
+    async def _retrying(self, name: str, attempt: Callable[[], Awaitable[T]]) -> T:
+        policy = self._retry
+        attempts = max(1, policy.attempts)
+        backoff = wait_exponential(
+            multiplier=policy.initial, exp_base=policy.multiplier, max=policy.max_wait
+        ) + wait_random(0, policy.jitter)
+
+        def wait(state: RetryCallState) -> float:
+            delay = min(float(backoff(state)), policy.max_wait)
+            err = state.outcome.exception() if state.outcome is not None else None
+            if isinstance(err, SenseRateLimitError):
+                return max(delay, err.retry_after)  # never sooner than Sense asked
+            return delay
+
+        def before_sleep(state: RetryCallState) -> None:
+            err = state.outcome.exception() if state.outcome is not None else None
+            delay = state.next_action.sleep if state.next_action is not None else 0.0
+            kind = (name, type(err).__name__)
+            level = logging.DEBUG if kind in self._warned else logging.WARNING
+            self._warned.add(kind)
+            _LOGGER.log(
+                level,
+                "%s failed (attempt %d of %d): %s; retrying in %.2f s",
+                name,
+                state.attempt_number,
+                attempts,
+                err,
+                delay,
+            )
+
+        retrying = AsyncRetrying(
+            sleep=self._sleep,
+            stop=stop_after_attempt(attempts),
+            wait=wait,
+            retry=retry_if_exception(_transient),
+            before_sleep=before_sleep,
+            reraise=True,
+        )
+        async for step in retrying:
+            with step:
+                result = await attempt()
+        if any(kind[0] == name for kind in self._warned):
+            self._warned = {kind for kind in self._warned if kind[0] != name}
+            _LOGGER.info("%s succeeded again", name)
+        return result
+
+    async def _locked(self, fn: Callable[[], Awaitable[T]]) -> T:
+        async with self._lock:
+            return await fn()
+
+    # --- one attempt of each operation ------------------------------------------------------
+
+    async def _call_once(self, op: Callable[[str], Awaitable[T]], name: str) -> T:
+        token = await self._token()
+        try:
+            return await op(token)
+        except SenseTokenExpiredError:
+            _LOGGER.debug("%s: access token rejected; renewing", name)
+        await self._locked(lambda: self._renew(token))
+        token = await self._token()
+        try:
+            return await op(token)
+        except SenseTokenExpiredError as err:
+            raise SenseTokenExpiredError(
+                f"{name}: access token rejected again right after renewing"
+            ) from err
+
+    async def _token(self) -> str:
+        self._check_latch()
+        token = self._access_token
+        if token is None:
+            auth = await self._locked(lambda: self._login(False))
+            token = self._access_token or auth.access_token
+        return token
+
+    def _check_latch(self) -> None:
+        failure = self._auth_failure
+        if failure is not None:
+            _LOGGER.debug("not asking Sense: the last login was refused (%s)", failure)
+            raise failure.with_traceback(None)
+
+    def _latch(self, err: SenseAuthError) -> None:
+        self._auth_failure = err
+        _LOGGER.warning("login refused; no retry until the credentials change: %s", err)
+
+    async def _login(self, fresh: bool) -> AuthResponse:
+        self._check_latch()
+        if not fresh and self._access_token is not None and self._auth is not None:
+            return self._auth
+        if not fresh and self._access_token is None:
+            renewed = await self._try_renew()
+            if renewed is not None:
+                return renewed
+        return await self._authenticate()
+
+    async def _renew(self, stale_token: str | None) -> None:
+        if stale_token is not None and self._access_token != stale_token:
+            _LOGGER.debug("access token already renewed by a concurrent caller")
+            return
+        self._check_latch()
+        if await self._try_renew() is None:
+            await self._authenticate()
+
+    async def _try_renew(self) -> AuthResponse | None:
+        """Renew with the refresh token; None if there is none or Sense refused it."""
+        user_id, refresh = self._user_id, self._refresh_token
+        if not (user_id and refresh):
+            return None
+        try:
+            resp = await self._api.renew(user_id, refresh)
+        except SenseAuthError as err:
+            _LOGGER.warning("%s; logging in with email and password", err)
+            self._refresh_token = None
+            return None
+        self._renew_count += 1
+        await self._store(resp)
+        return resp
+
+    async def _authenticate(self) -> AuthResponse:
+        creds = self._credentials
+        if creds.totp_secret:
+            totp_code(creds.totp_secret, at=0)  # a bad secret is a config error, before any request
+        try:
+            try:
+                resp = await self._api.authenticate(creds.email, creds.password)
+            except SenseMfaRequiredError as mfa:
+                if not creds.totp_secret:
+                    self._mfa_challenge = (mfa.mfa_token, self._clock())
+                    raise
+                code = totp_code(creds.totp_secret, at=self._clock())
+                resp = await self._validate(code, mfa.mfa_token)
+        except SenseAuthError as err:
+            self._latch(err)
+            raise
+        return await self._logged_in(resp)
+
+    async def _submit_mfa(self, code: str) -> AuthResponse:
+        challenge = self._mfa_challenge
+        if challenge is None:
+            raise SenseAuthError(
+                "submit_mfa: no MFA challenge is pending; Sense asks for a code only after a "
+                "login it answered with mfa_required"
+            )
+        mfa_token, issued = challenge
+        if self._clock() - issued > _MFA_CHALLENGE_MAX_AGE_S:
+            _LOGGER.debug("the MFA challenge has expired; asking Sense for a new one")
+            creds = self._credentials
+            try:
+                resp = await self._api.authenticate(creds.email, creds.password)
+            except SenseMfaRequiredError as mfa:
+                mfa_token = mfa.mfa_token
+                self._mfa_challenge = (mfa_token, self._clock())
+            except SenseAuthError as err:
+                self._mfa_challenge = None
+                self._latch(err)
+                raise
+            else:
+                return await self._logged_in(resp)  # Sense did not ask for MFA this time
+        try:
+            resp = await self._validate(code.strip(), mfa_token)
+        except SenseAuthError as err:
+            _LOGGER.warning("%s", err)
+            raise
+        return await self._logged_in(resp)
+
+    async def _validate(self, code: str, mfa_token: str) -> AuthResponse:
+        now = datetime.fromtimestamp(self._clock(), UTC)
+        return await self._api.validate_mfa(code, mfa_token, client_time=now)
+
+    async def _logged_in(self, resp: AuthResponse) -> AuthResponse:
+        self._auth_failure = None
+        self._mfa_challenge = None
+        self._login_count += 1
+        await self._store(resp)
+        return resp
+
+    async def _store(self, resp: AuthResponse) -> None:
+        self._access_token = resp.access_token
+        self._refresh_token = resp.refresh_token or self._refresh_token
+        self._user_id = resp.user_id_str or self._user_id
+        self._monitors = resp.monitors or self._monitors
+        self._auth = resp
+        if self._on_auth is None:
+            return
+        try:
+            await self._on_auth(resp)
+        except Exception as err:  # the host failing to persist must not undo a good login
+            _LOGGER.warning(
+                "on_auth callback failed (%s); the refresh token may not be saved",
+                type(err).__name__,
+            )
+
+    def _forget_tokens(self) -> None:
+        self._access_token = None
+        self._refresh_token = None
+        self._auth = None

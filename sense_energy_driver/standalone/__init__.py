@@ -1,0 +1,28 @@
+"""The standalone reference host: runs the driver outside a host platform.
+
+A device file holds the configuration (secure values encrypted in the host platform's gem-crypt
+format), a SQLite store keeps runtime values and their history, and the device log goes to the
+console and a rotating file. See docs/host-integration.md.
+"""
+
+from __future__ import annotations
+
+from .devicefile import KEY_FILE_NAME, DeviceFile, DeviceFileError
+from .host import Change, HostValues, StandaloneHost, log_path_for, store_path_for
+from .schema import Zone
+from .store import RuntimeStore, StoredValue, StoreError
+
+__all__ = [
+    "KEY_FILE_NAME",
+    "Change",
+    "DeviceFile",
+    "DeviceFileError",
+    "HostValues",
+    "RuntimeStore",
+    "StandaloneHost",
+    "StoreError",
+    "StoredValue",
+    "Zone",
+    "log_path_for",
+    "store_path_for",
+]

@@ -1,0 +1,266 @@
+"""StandaloneHost: the reference `Host`, running the driver outside a host platform.
+
+Configuration comes from a device file (secure values encrypted at rest), runtime attributes go
+to a SQLite store (current values and history), the device log to the console and a rotating
+file. The CLI's live view and the tests watch values through `values()`, `subscribe()` and
+`wait_for()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from ..manifest import load_manifest
+from .devicefile import DeviceFile
+from .devicelog import DeviceLog
+from .schema import Zone
+from .store import DEVICE, ZONE, RuntimeStore
+
+__all__ = ["Change", "HostValues", "StandaloneHost"]
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One runtime value the driver wrote: on the device (address "") or on a zone."""
+
+    scope: str
+    address: str
+    name: str
+    value: object
+    ts: float
+
+
+@dataclass(frozen=True, slots=True)
+class HostValues:
+    """A copy of every current runtime value, handed to `wait_for` predicates."""
+
+    device: Mapping[str, object]
+    zones: Mapping[str, Mapping[str, object]]
+
+    def zone(self, address: str) -> Mapping[str, object]:
+        """The values of one zone (empty if nothing was written yet)."""
+        return self.zones.get(address, {})
+
+
+def store_path_for(device_path: Path) -> Path:
+    """`<stem>.sqlite3` beside the device file."""
+    return device_path.with_suffix(".sqlite3")
+
+
+def log_path_for(device_path: Path) -> Path:
+    """`<stem>.log` beside the device file."""
+    return device_path.with_suffix(".log")
+
+
+class StandaloneHost:
+    """A `Host` backed by a device file, an encrypted key file, SQLite and a device log."""
+
+    def __init__(
+        self,
+        device_path: str | Path,
+        *,
+        store_path: str | Path | None = None,
+        key_path: str | Path | None = None,
+        log_path: str | Path | None = None,
+        console_handler: logging.Handler | None = None,
+        console_level: int = logging.INFO,
+        commit_interval: float = 0.5,
+    ) -> None:
+        """Load and check the device file first (DeviceFileError), then open store and log."""
+        manifest = load_manifest()
+        self.device_path = Path(device_path)
+        self._file = DeviceFile.load(
+            self.device_path, key_path=Path(key_path) if key_path is not None else None
+        )
+        self._driver_written = manifest.driver_written_names
+        self._config_names = frozenset(manifest.attribute_names)
+        self.store_path = Path(store_path) if store_path else store_path_for(self.device_path)
+        self.log_path = Path(log_path) if log_path else log_path_for(self.device_path)
+        self._commit_interval = commit_interval
+        self._store = RuntimeStore(
+            self.store_path, refuse=manifest.secure_names, commit_interval=commit_interval
+        )
+        try:
+            self._device_log = DeviceLog(
+                self._file.name, self.log_path, console=console_handler, console_level=console_level
+            )
+        except OSError:
+            self._store.close()
+            raise
+        self._device: dict[str, object] = {}
+        self._zones: dict[str, dict[str, object]] = {}
+        for row in self._store.current():
+            if row.scope == DEVICE:
+                self._device[row.name] = row.value
+            else:
+                self._zones.setdefault(row.address, {})[row.name] = row.value
+        self._subscribers: list[Callable[[Change], None]] = []
+        self._changed = asyncio.Event()
+        self._committed = asyncio.Event()
+        self._flush_timer: asyncio.TimerHandle | None = None
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"StandaloneHost({str(self.device_path)!r})"
+
+    # --- the Host protocol -----------------------------------------------------------------------
+
+    def get_attribute(self, name: str) -> object | None:
+        """A configuration attribute (secure ones decrypted), or None when it is not set."""
+        return self._file.get(name)
+
+    async def set_device_attribute(self, name: str, value: object) -> None:
+        """Driver-kept configuration goes to the device file; everything else to the store."""
+        if name in self._driver_written:
+            self._file.set(name, value)
+            return
+        if name in self._config_names:
+            raise ValueError(f"attribute '{name}' is configuration; the driver may not write it")
+        self._device[name] = value
+        self._record(Change(DEVICE, "", name, value, time.time()))
+
+    async def set_zone_attribute(self, address: str, name: str, value: object) -> None:
+        """Record a zone's runtime value."""
+        self._zones.setdefault(address, {})[name] = value
+        self._record(Change(ZONE, address, name, value, time.time()))
+
+    def zone_addresses(self) -> Collection[str]:
+        """The addresses bound now (re-read on every call, so added zones count at once)."""
+        return [zone.address for zone in self._file.zones]
+
+    def log(self, level: int, message: str) -> None:
+        """Append to the device log (console and rotating file)."""
+        self._device_log.log(level, message)
+
+    # --- configuration, for the CLI and tests ----------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The device's name: the file's "name", else its file name without extension."""
+        return self._file.name
+
+    @property
+    def key_path(self) -> Path:
+        return self._file.key_path
+
+    @property
+    def zones(self) -> tuple[Zone, ...]:
+        return self._file.zones
+
+    def zone_labels(self) -> dict[str, str]:
+        """Address -> label (the address itself when the zone has no label)."""
+        return {zone.address: zone.title for zone in self._file.zones}
+
+    def add_zone(self, address: str, label: str = "", *, persist: bool = False) -> bool:
+        """Bind a zone while running (and save it in the device file if `persist`)."""
+        return self._file.add_zone(Zone(address, label), persist=persist)
+
+    def set_attribute(self, name: str, value: object) -> bool:
+        """Change a configuration attribute, as a user would; call driver.attribute_changed next.
+
+        Returns False when the value did not change. Raises DeviceFileError for an unknown name
+        or a wrong type.
+        """
+        return self._file.set(name, value)
+
+    # --- runtime values --------------------------------------------------------------------------
+
+    def current_device_values(self) -> dict[str, object]:
+        """The newest value of every device attribute (including those from earlier runs)."""
+        return dict(self._device)
+
+    def current_zone_values(self) -> dict[str, dict[str, object]]:
+        """Zone address -> the newest value of each of its attributes."""
+        return {address: dict(values) for address, values in self._zones.items()}
+
+    def values(self) -> HostValues:
+        """A snapshot of all current runtime values."""
+        return HostValues(self.current_device_values(), self.current_zone_values())
+
+    def subscribe(self, callback: Callable[[Change], None]) -> Callable[[], None]:
+        """Call `callback` on every runtime write; returns the function that unsubscribes."""
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._subscribers:
+                self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    async def wait_for(
+        self, predicate: Callable[[HostValues], bool], timeout: float = 10.0
+    ) -> HostValues:
+        """Wait until `predicate(values)` holds, re-checking on every write; TimeoutError if not."""
+        async with asyncio.timeout(timeout):
+            while True:
+                changed = self._changed
+                values = self.values()
+                if predicate(values):
+                    return values
+                await changed.wait()
+
+    def _record(self, change: Change) -> None:
+        if self._closed:
+            _LOGGER.debug("host closed; %s %s not stored", change.scope, change.name)
+        else:
+            self._store.write(change.scope, change.address, change.name, change.value)
+        if self._store.pending and self._flush_timer is None and not self._closed:
+            loop = asyncio.get_running_loop()
+            self._flush_timer = loop.call_later(self._commit_interval, self._flush_soon)
+        for callback in list(self._subscribers):
+            try:
+                callback(change)
+            except Exception:  # one bad listener must not stop the driver's writes
+                _LOGGER.exception("change listener failed")
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
+    def _flush_soon(self) -> None:
+        self._flush_timer = None
+        if not self._closed:
+            self.flush()
+
+    # --- lifetime --------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Commit pending values now."""
+        self._store.flush()
+        committed, self._committed = self._committed, asyncio.Event()
+        committed.set()
+
+    async def committed(self, timeout: float = 10.0) -> None:
+        """Wait until every value written so far is committed, so another connection sees it."""
+        async with asyncio.timeout(timeout):
+            while self._store.pending:
+                await self._committed.wait()
+
+    def close(self) -> None:
+        """Commit, close the store and the log file; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
+        self._store.close()
+        self._device_log.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,155 @@
+"""The REST transport: one httpx request at a time, with every httpx error translated once."""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+
+from ..const import HTTP_TIMEOUT_S
+from ..errors import (
+    SenseConfigError,
+    SenseConnectionError,
+    SenseError,
+    SenseProtocolError,
+    SenseTimeoutError,
+)
+from ..redact import redact
+
+__all__ = ["HttpResponse", "HttpTransport"]
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """What the API layer needs of an answer, so it never sees an httpx type."""
+
+    status: int
+    headers: Mapping[str, str]  # lower-case names
+    body: bytes
+
+
+def _host_of(url: str) -> str:
+    """Host and port only: a URL's userinfo, path and query stay out of messages."""
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{host}:{port}" if port else host
+
+
+def _ssl_verify(verify: bool | str | ssl.SSLContext) -> bool | ssl.SSLContext:
+    """httpx 0.28 deprecates a CA path for `verify`; build the context ourselves."""
+    if not isinstance(verify, str):
+        return verify
+    try:
+        return ssl.create_default_context(cafile=verify)
+    except (OSError, ssl.SSLError) as err:
+        reason = getattr(err, "strerror", None) or str(err)
+        raise SenseConfigError(
+            f"ca_file {verify!r} cannot be loaded as a PEM CA certificate: {reason}"
+        ) from err
+
+
+def _is_untrusted_certificate(err: BaseException) -> ssl.SSLCertVerificationError | None:
+    """httpx wraps the ssl error a layer or two deep; find it in the cause chain."""
+    seen: set[int] = set()
+    cur: BaseException | None = err
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, ssl.SSLCertVerificationError):
+            return cur
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return None
+
+
+class HttpTransport:
+    """Sends requests under one base URL; the (possibly shared) client is the caller's if given."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        client: httpx.AsyncClient | None = None,
+        timeout: float = HTTP_TIMEOUT_S,
+        verify: bool | str | ssl.SSLContext = True,
+    ) -> None:
+        self._base_url = base_url.rstrip("/")
+        self._host = _host_of(base_url)
+        self._timeout = timeout
+        self._owns_client = client is None
+        # A shared client serves many drivers: no base_url on it, a timeout on every request.
+        self._client = (
+            client
+            if client is not None
+            else httpx.AsyncClient(
+                verify=_ssl_verify(verify), timeout=timeout, follow_redirects=False
+            )
+        )
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        form: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> HttpResponse:
+        """Send one request; raises only SenseError subclasses, never an httpx exception."""
+        try:
+            resp = await self._client.request(
+                method,
+                self._base_url + path,
+                params=params,
+                data=form,
+                headers=headers,
+                timeout=self._timeout,
+            )
+        except httpx.HTTPError as err:
+            raise self._translate(method, path, err) from err
+        except httpx.InvalidURL as err:
+            raise SenseConfigError(f"api_url is not a valid URL (host {self._host})") from err
+        _LOGGER.debug("%s %s -> %d", method, path, resp.status_code)
+        return HttpResponse(
+            status=resp.status_code,
+            headers={k.lower(): v for k, v in resp.headers.items()},
+            body=resp.content,
+        )
+
+    def _translate(self, method: str, path: str, err: httpx.HTTPError) -> SenseError:
+        """The one place httpx errors become ours; messages name the host, never a query."""
+        where = f"{method} {path} to {self._host}"
+        detail = redact(str(err)) or type(err).__name__
+        if isinstance(err, httpx.TimeoutException):
+            return SenseTimeoutError(f"{where}: no answer within {self._timeout:g} s")
+        if isinstance(err, httpx.UnsupportedProtocol):
+            return SenseConfigError(f"api_url must start with http:// or https:// ({detail})")
+        cert = _is_untrusted_certificate(err)
+        if cert is not None or "CERTIFICATE_VERIFY_FAILED" in detail:
+            reason = detail
+            if cert is not None:
+                reason = getattr(cert, "verify_message", None) or str(cert)
+            return SenseConnectionError(
+                f"{where}: the TLS certificate was not trusted ({reason}); "
+                "set ca_file to the CA certificate (PEM) that signed it"
+            )
+        if isinstance(err, httpx.TransportError):
+            return SenseConnectionError(f"{where} failed: {detail}")
+        return SenseProtocolError(f"{where}: unusable response: {detail}")
+
+    async def aclose(self) -> None:
+        """Close the client only if this transport created it; an injected one is the caller's."""
+        if self._owns_client:
+            await self._client.aclose()
