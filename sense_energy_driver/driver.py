@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import random
-import ssl
 import time
 import uuid
 from collections.abc import Callable, Coroutine, Mapping
@@ -430,11 +429,10 @@ class SenseEnergyDriver(CommandBodies):
         token = session.access_token or ""
         self._feed_token = token
         url = f"{cfg.realtime_url}/monitors/{monitor.monitor_id}/realtimefeed?access_token={token}"
-        context = ssl.create_default_context(cafile=cfg.ca_file) if cfg.ca_file else None
         conn = await open_feed(
             url,
             headers={"Accept": MSGPACK_CONTENT_TYPE, DEVICE_ID_HEADER: self._installation},
-            ssl_context=context,
+            ca_file=cfg.ca_file,
         )
         self._diff.reset()  # the first sample on every connection writes everything
         return conn

@@ -21,6 +21,7 @@ from ..errors import (
     SenseTokenExpiredError,
 )
 from ..redact import redact, redact_url
+from .tls import client_ssl_context
 
 __all__ = ["FeedConnection", "open_feed"]
 
@@ -78,16 +79,20 @@ async def open_feed(
     url: str,
     *,
     headers: Mapping[str, str],
-    ssl_context: ssl.SSLContext | None = None,
+    ca_file: str | None = None,
     open_timeout: float = FEED_OPEN_TIMEOUT_S,
 ) -> FeedConnection:
-    """Open the feed at `url` (which carries the access token: never log it unredacted)."""
+    """Open the feed at `url` (which carries the access token: never log it unredacted).
+
+    A wss:// feed is verified against the system's CAs, or only `ca_file`'s when given.
+    """
     host = urlsplit(url).hostname or "?"
+    secure = url[:4].lower() == "wss:"
     try:
         ws = await connect(
             url,
             additional_headers=dict(headers),
-            ssl=ssl_context if url.startswith("wss:") else None,
+            ssl=client_ssl_context(ca_file) if secure else None,
             open_timeout=open_timeout,
             max_size=_WS_MAX_SIZE,
             max_queue=4,

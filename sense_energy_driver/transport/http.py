@@ -19,6 +19,7 @@ from ..errors import (
     SenseTimeoutError,
 )
 from ..redact import redact
+from .tls import client_ssl_context
 
 __all__ = ["HttpResponse", "HttpTransport"]
 
@@ -46,16 +47,10 @@ def _host_of(url: str) -> str:
 
 
 def _ssl_verify(verify: bool | str | ssl.SSLContext) -> bool | ssl.SSLContext:
-    """httpx 0.28 deprecates a CA path for `verify`; build the context ourselves."""
-    if not isinstance(verify, str):
-        return verify
-    try:
-        return ssl.create_default_context(cafile=verify)
-    except (OSError, ssl.SSLError) as err:
-        reason = getattr(err, "strerror", None) or str(err)
-        raise SenseConfigError(
-            f"ca_file {verify!r} cannot be loaded as a PEM CA certificate: {reason}"
-        ) from err
+    """httpx 0.28 deprecates a CA path for `verify`; hand it a (cached) context instead."""
+    if verify is True or isinstance(verify, str):
+        return client_ssl_context(verify if isinstance(verify, str) else None)
+    return verify
 
 
 def _is_untrusted_certificate(err: BaseException) -> ssl.SSLCertVerificationError | None:

@@ -1,0 +1,22 @@
+"""TLS client contexts, built once per CA file: each build costs about 20 ms of blocking CPU."""
+
+from __future__ import annotations
+
+import functools
+import ssl
+
+from ..errors import SenseConfigError
+
+__all__ = ["client_ssl_context"]
+
+
+@functools.lru_cache(maxsize=8)
+def client_ssl_context(ca_file: str | None = None) -> ssl.SSLContext:
+    """A verifying client context: the system's CAs, or only `ca_file`'s when it is given."""
+    try:
+        return ssl.create_default_context(cafile=ca_file)
+    except (OSError, ssl.SSLError) as err:
+        reason = getattr(err, "strerror", None) or str(err)
+        raise SenseConfigError(
+            f"ca_file {ca_file!r} cannot be loaded as a PEM CA certificate: {reason}"
+        ) from err
