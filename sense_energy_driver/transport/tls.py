@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import ssl
 
+import certifi
+
 from ..errors import SenseConfigError
 
 __all__ = ["client_ssl_context"]
@@ -12,9 +14,9 @@ __all__ = ["client_ssl_context"]
 
 @functools.lru_cache(maxsize=8)
 def client_ssl_context(ca_file: str | None = None) -> ssl.SSLContext:
-    """A verifying client context: the system's CAs, or only `ca_file`'s when it is given."""
+    """A verifying client context: certifi's CAs (as httpx uses), or only `ca_file`'s if given."""
     try:
-        return ssl.create_default_context(cafile=ca_file)
+        return ssl.create_default_context(cafile=ca_file or certifi.where())
     except (OSError, ssl.SSLError) as err:
         reason = getattr(err, "strerror", None) or str(err)
         raise SenseConfigError(

@@ -186,7 +186,7 @@ async def test_created_client_is_closed() -> None:
 
 @pytest.mark.parametrize(
     ("verify", "expect"),
-    [(True, True), (False, False), (certifi.where(), ssl.SSLContext)],
+    [(True, ssl.SSLContext), (False, False), (certifi.where(), ssl.SSLContext)],
 )
 async def test_created_client_gets_verify(
     monkeypatch: pytest.MonkeyPatch, verify: bool | str, expect: object
