@@ -37,7 +37,7 @@ from .poller import DevicePoller, Retrained
 from .queries import CommandBodies
 from .realtime import FeedCounters, FeedStatus, RealtimeFeed
 from .redact import redact
-from .samples import SampleDiff, Snapshot, snapshot_of
+from .samples import SampleDiff
 from .session import Credentials, RetryPolicy, SenseSession
 from .transport.feed import FeedConnection, open_feed
 from .transport.http import HttpTransport
@@ -94,8 +94,8 @@ class SenseEnergyDriver(CommandBodies):
         self._poller: DevicePoller | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._diff = SampleDiff()
-        self._snapshot: Snapshot | None = None
         self._payload: RealtimePayload | None = None
+        self._received_at = 0.0
         self._aliases: dict[str, str] = {}
         self._checksum: str | None = None
         self._written: dict[str, object] = {}
@@ -463,10 +463,10 @@ class SenseEnergyDriver(CommandBodies):
         await self._write_status(status)
 
     async def apply_sample(self, payload: RealtimePayload) -> None:
-        """One sample: a snapshot, then only the changed device and zone values written."""
-        snap = snapshot_of(payload, self._clock())
-        self._snapshot, self._payload = snap, payload
-        for name, value in self._diff.device_writes(snap):
+        """One sample: only the changed device and zone values written (the hot path)."""
+        now = self._clock()
+        self._payload, self._received_at = payload, now
+        for name, value in self._diff.device_writes(payload, now):
             await self._set_device(name, value)
         for address, name, value in self._diff.zone_writes(
             payload, self._host.zone_addresses(), self._aliases

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import struct
 from typing import Any, Final
 
 import msgpack
@@ -30,9 +30,11 @@ _PAYLOAD_TYPES: Final[dict[str, type[Any]]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class FeedMessage:
-    """One feed message: its type and, for the types the driver reads, a typed payload."""
+class FeedMessage(msgspec.Struct, frozen=True):
+    """One feed message: its type and, for the types the driver reads, a typed payload.
+
+    A msgspec struct rather than a frozen dataclass: built once per frame, in C.
+    """
 
     type: str
     payload: Payload = None
@@ -99,6 +101,22 @@ def _read_epoch(buf: bytes, pos: int) -> tuple[float | None, int] | None:
     return None
 
 
+# The common frame starts with these bytes: fixstr "realtime_update", then the epoch.
+_REALTIME_HEAD: Final = b"\xaf" + REALTIME_UPDATE.encode()
+_HEAD_LEN: Final = len(_REALTIME_HEAD)
+_REALTIME_MSGPACK: Final = _MSGPACK_DECODERS[REALTIME_UPDATE]
+# Epoch encodings seen on the wire: how to read it, and where the payload then starts.
+_EPOCH_READERS: Final = {
+    head: (codec.unpack_from, _HEAD_LEN + 1 + codec.size)
+    for head, codec in (
+        (0xCB, struct.Struct(">d")),
+        (0xCE, struct.Struct(">I")),
+        (0xCF, struct.Struct(">Q")),
+        (0xD3, struct.Struct(">q")),
+    )
+}
+
+
 class FrameDecoder:
     """Per-connection decoder: counts what it skips and reassembles msgpack split across frames.
 
@@ -116,6 +134,15 @@ class FrameDecoder:
     def decode(self, frame: bytes | str) -> list[FeedMessage]:
         """Decode one WebSocket frame; raise SenseProtocolError (after counting it) if malformed."""
         try:
+            if (
+                type(frame) is bytes
+                and not self._pending
+                and len(frame) <= self._max
+                and frame.startswith(_REALTIME_HEAD)
+            ):
+                sample = self._decode_realtime(frame)
+                if sample is not None:
+                    return [sample]
             if len(frame) > self._max:
                 self._pending.clear()
                 raise SenseProtocolError(f"frame of {len(frame)} bytes exceeds {self._max}")
@@ -154,6 +181,19 @@ class FrameDecoder:
             self._pending.clear()
             raise SenseProtocolError("unfinished msgpack data grew past the frame limit")
         return self._drain()
+
+    def _decode_realtime(self, frame: bytes) -> FeedMessage | None:
+        """The hot path, a lone realtime_update triple: two byte lookups and one typed decode."""
+        try:
+            read_epoch, start = _EPOCH_READERS[frame[_HEAD_LEN]]
+            payload = _REALTIME_MSGPACK.decode(memoryview(frame)[start:])
+        except (IndexError, KeyError):
+            return None  # a rarer epoch encoding: the general scan reads it
+        except msgspec.ValidationError as err:
+            raise SenseProtocolError(f"bad {REALTIME_UPDATE} payload: {err}") from err
+        except msgspec.DecodeError:
+            return None  # truncated or several triples: the buffered path sorts it out
+        return FeedMessage(REALTIME_UPDATE, payload, float(read_epoch(frame, _HEAD_LEN + 1)[0]))
 
     def _decode_single(self, frame: bytes) -> FeedMessage | None:
         """The fast path: exactly one triple in this frame, or None to take the buffered path."""

@@ -234,16 +234,22 @@ class Timeline(_Model, frozen=True):
 # --- realtime feed ------------------------------------------------------------------------------
 
 
-class RealtimeDevice(_Model, frozen=True):
-    """One active device in a realtime_update: only what the driver reads is decoded."""
+class RealtimeDevice(_Model, frozen=True, gc=False):
+    """One active device in a realtime_update: only what the driver reads is decoded.
+
+    Decoded dozens of times per frame, so untracked by the garbage collector (gc=False is safe:
+    a string and a float cannot form a reference cycle).
+    """
 
     id: str = ""
-    name: str = ""
     w: float = 0.0
 
 
-class RealtimePayload(_Model, frozen=True):
-    """The realtime_update payload, from the feed or /app/{id}/realtime_update (RealtimePayload)."""
+class RealtimePayload(_Model, frozen=True, gc=False):
+    """The realtime_update payload, from the feed or /app/{id}/realtime_update (RealtimePayload).
+
+    Untracked by the garbage collector like its devices: numbers and tuples of structs only.
+    """
 
     w: float = 0.0
     solar_w: float | None = None

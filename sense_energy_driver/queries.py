@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from .errors import SenseCommandError, SenseConnectionError, SenseError
 from .realtime import FeedStatus
+from .samples import snapshot_of
 
 if TYPE_CHECKING:
     from .api import SenseApi
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from .models import MonitorSummary, RealtimePayload
     from .poller import DevicePoller
     from .realtime import RealtimeFeed
-    from .samples import Snapshot
     from .session import SenseSession
 
 __all__ = ["CommandBodies"]
@@ -36,8 +36,8 @@ class CommandBodies:
     _poller: DevicePoller | None
     _feed: RealtimeFeed | None
     _energy: EnergyHistory
-    _snapshot: Snapshot | None
     _payload: RealtimePayload | None
+    _received_at: float
     _aliases: dict[str, str]
     _written: dict[str, object]
 
@@ -127,9 +127,9 @@ class CommandBodies:
         return out
 
     def cmd_get_realtime(self) -> dict[str, object] | None:
-        snap = self._snapshot
-        if snap is None:
+        if self._payload is None:
             return None
+        snap = snapshot_of(self._payload, self._received_at)
         status = str(self._written.get("feed_status", FeedStatus.STOPPED.value))
         age = max(0.0, self._clock() - snap.received_at)
         live = status in (FeedStatus.CONNECTED.value, FeedStatus.POLLING.value)

@@ -13,7 +13,7 @@ from sense_energy_driver.config import read_config
 from sense_energy_driver.energy import TodayTotals
 from sense_energy_driver.models import RealtimeDevice, RealtimePayload
 from sense_energy_driver.realtime import FeedStatus
-from sense_energy_driver.samples import SampleDiff, snapshot_of
+from sense_energy_driver.samples import SampleDiff
 
 MANIFEST: dict[str, Any] = json.loads(
     (Path(__file__).parent.parent / "manifest.json").read_text(encoding="utf-8")
@@ -73,7 +73,7 @@ def test_every_written_device_attribute_is_declared_and_back() -> None:
         voltage=(120.0, 121.0),
         devices=(RealtimeDevice(id="a", w=1.0),),
     )
-    written = {name for name, _ in SampleDiff().device_writes(snapshot_of(payload, 0.0))}
+    written = {name for name, _ in SampleDiff().device_writes(payload, 0.0)}
     written |= {name for name, _ in TodayTotals(1.0, 1.0, 1.0, 1.0).writes()}
     written |= HEALTH
     declared = {a["name"] for a in MANIFEST["device_attributes"]}

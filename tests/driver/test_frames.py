@@ -117,3 +117,30 @@ def test_garbage_bytes_do_not_poison_the_next_frame() -> None:
         decoder.decode(b"\xc1\xc1\xc1")  # 0xc1 is never valid msgpack
     [msg] = decoder.decode(triple("realtime_update", PAYLOAD))
     assert msg.type == "realtime_update"
+
+
+@pytest.mark.parametrize(
+    "epoch",
+    [1_767_225_600, 1_767_225_600.5, 2**40, -(2**40), 7, None],
+    ids=["uint32", "float64", "uint64", "int64", "fixint", "nil"],
+)
+def test_every_epoch_encoding_decodes_the_same(epoch: float | None) -> None:
+    frame = msgpack.packb("realtime_update") + msgpack.packb(epoch) + msgpack.packb(PAYLOAD)
+    [msg] = FrameDecoder().decode(frame)
+    assert isinstance(msg.payload, RealtimePayload)
+    assert msg.payload.w == pytest.approx(1234.6)
+    assert msg.epoch == (None if epoch is None else float(epoch))
+
+
+def test_bundle_starting_with_realtime_update_takes_the_buffered_path() -> None:
+    change = triple("data_change", {"device_data_checksum": "c"})
+    frame = triple("realtime_update", PAYLOAD) + change
+    messages = FrameDecoder().decode(frame)
+    assert [m.type for m in messages] == ["realtime_update", "data_change"]
+
+
+def test_wrong_types_on_the_hot_path_raise() -> None:
+    decoder = FrameDecoder()
+    with pytest.raises(SenseProtocolError, match="bad realtime_update payload"):
+        decoder.decode(triple("realtime_update", {**PAYLOAD, "w": "abc"}))
+    assert decoder.skipped == 1

@@ -29,7 +29,7 @@ def test_snapshot_rounds_and_averages_legs() -> None:
 
 
 def test_old_firmware_payload_writes_no_voltage_or_frequency() -> None:
-    writes = dict(SampleDiff().device_writes(snapshot_of(payload(500, {}), 0.0)))
+    writes = dict(SampleDiff().device_writes(payload(500, {}), 0.0))
     assert writes["power"] == 500
     assert "voltage" not in writes
     assert "frequency" not in writes
@@ -39,10 +39,10 @@ def test_old_firmware_payload_writes_no_voltage_or_frequency() -> None:
 
 def test_only_changed_device_values_are_written() -> None:
     diff = SampleDiff()
-    diff.device_writes(snapshot_of(payload(500, {"a": 1}, hz=60.0), 0.0))
-    again = diff.device_writes(snapshot_of(payload(500, {"a": 1}, hz=60.0), 0.0))
+    diff.device_writes(payload(500, {"a": 1}, hz=60.0), 0.0)
+    again = diff.device_writes(payload(500, {"a": 1}, hz=60.0), 0.0)
     assert again == []
-    changed = diff.device_writes(snapshot_of(payload(510, {"a": 1}, hz=60.0), 0.0))
+    changed = diff.device_writes(payload(510, {"a": 1}, hz=60.0), 0.0)
     assert changed == [("power", 510)]
 
 
@@ -75,5 +75,49 @@ def test_alias_reads_zone_from_new_id() -> None:
 
 def test_empty_device_list_still_updates_device_values() -> None:
     diff = SampleDiff()
-    writes = dict(diff.device_writes(snapshot_of(payload(42, {}), 0.0)))
+    writes = dict(diff.device_writes(payload(42, {}), 0.0))
     assert writes["power"] == 42
+
+
+def test_unchanged_raw_sample_writes_nothing_until_reset() -> None:
+    diff = SampleDiff()
+    zones = ["fridge", "oven"]
+    assert diff.device_writes(payload(500, {"fridge": 120.4}, hz=60.0), 0.0)
+    assert diff.zone_writes(payload(500, {"fridge": 120.4}), zones, {})
+    # A new object with the same values: the raw-value shortcut says nothing changed.
+    assert diff.device_writes(payload(500, {"fridge": 120.4}, hz=60.0), 0.0) == []
+    assert diff.zone_writes(payload(500, {"fridge": 120.4}), zones, {}) == []
+    diff.reset()
+    assert dict(diff.device_writes(payload(500, {"fridge": 120.4}, hz=60.0), 0.0))["power"] == 500
+    assert len(diff.zone_writes(payload(500, {"fridge": 120.4}), zones, {})) == 4
+
+
+def test_zone_shortcut_sees_new_zones_aliases_and_forgotten_zones() -> None:
+    diff = SampleDiff()
+    sample = payload(500, {"fridge": 120.4, "new": 80.0})
+    aliases: dict[str, str] = {}
+    diff.zone_writes(sample, ["fridge"], aliases)
+    # Same devices, but a zone was bound since: it is written.
+    assert diff.zone_writes(sample, ["fridge", "oven"], aliases) == [
+        ("oven", "state", "off"),
+        ("oven", "power", 0),
+    ]
+    # Same devices and zones, but the owner replaced the aliases: oven now reads "new".
+    assert diff.zone_writes(sample, ["fridge", "oven"], {"oven": "new"}) == [
+        ("oven", "state", "on"),
+        ("oven", "power", 80),
+    ]
+    following = {"oven": "new"}
+    diff.zone_writes(sample, ["fridge", "oven"], following)
+    diff.forget_zone("fridge")
+    assert diff.zone_writes(sample, ["fridge", "oven"], following) == [
+        ("fridge", "state", "on"),
+        ("fridge", "power", 120),
+    ]
+
+
+def test_rounding_that_hides_a_raw_change_writes_nothing() -> None:
+    diff = SampleDiff()
+    diff.device_writes(payload(500.2, {}), 0.0)
+    assert diff.device_writes(payload(500.4, {}), 0.0) == []  # both round to 500
+    assert diff.device_writes(payload(501.0, {}), 0.0) == [("power", 501)]
