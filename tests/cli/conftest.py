@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,8 +71,8 @@ def write_device(tmp_path: Path) -> WriteDevice:
     return write
 
 
-@pytest.fixture
-def threaded_sim() -> Iterator[SenseSimulator]:
+@contextlib.contextmanager
+def simulator_thread(**options: Any) -> Iterator[SenseSimulator]:
     """A simulator serving from its own thread, so the CLI's asyncio.run can run here."""
     ready = threading.Event()
     holder: dict[str, object] = {}
@@ -79,7 +81,7 @@ def threaded_sim() -> Iterator[SenseSimulator]:
     async def serve() -> None:
         stop = asyncio.Event()
         holder["stop"] = stop
-        async with SenseSimulator(interval=0.05, seed=3) as sim:
+        async with SenseSimulator(**{"interval": 0.05, "seed": 3, **options}) as sim:
             holder["sim"] = sim
             ready.set()
             await stop.wait()
@@ -97,6 +99,12 @@ def threaded_sim() -> Iterator[SenseSimulator]:
         loop.call_soon_threadsafe(stop.set)
         thread.join(15)
         loop.close()
+
+
+@pytest.fixture
+def threaded_sim() -> Iterator[SenseSimulator]:
+    with simulator_thread() as sim:
+        yield sim
 
 
 def sim_attributes(sim: SenseSimulator, **extra: object) -> dict[str, object]:
