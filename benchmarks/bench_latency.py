@@ -1,0 +1,215 @@
+"""End-to-end latency: the simulator's send of a frame to the host's `power` write.
+
+The simulator runs in its own process with `--stamp`: it records `time.time()` right before it
+writes each realtime_update to a client's socket. The host records `time.time()` when the
+driver writes `power`, and the epoch of the sample being written (from `cmd_get_realtime`);
+(monitor, epoch) joins the two. A wrapper on the feed transport's `recv()` also stamps when the
+frame left the websockets library, which splits the total into network + wake-up (send → recv)
+and the driver's own work (recv → write). Frames whose rounded power did not change write no
+`power` and are not counted. The same burst is also read by bare websockets clients (no driver)
+as a baseline for what delivery alone costs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import msgpack
+import websockets
+
+from benchmarks.fleet import Member, build_fleet, connect_all, disconnect_all, frames_received
+from benchmarks.measure import cpu_seconds, median, percentile
+from benchmarks.simproc import SimProcess
+from sense_energy_driver.transport import feed
+
+_RECEIVED: contextvars.ContextVar[float] = contextvars.ContextVar("received", default=0.0)
+
+
+@contextmanager
+def recv_stamps() -> Iterator[None]:
+    """Stamp each frame as the feed transport returns it (each feed loop is its own task)."""
+    original = feed.FeedConnection.recv
+
+    async def recv(self: feed.FeedConnection, timeout: float) -> bytes | str:
+        frame = await original(self, timeout)
+        _RECEIVED.set(time.time())
+        return frame
+
+    feed.FeedConnection.recv = recv  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        feed.FeedConnection.recv = original  # type: ignore[method-assign]
+
+
+@dataclass(frozen=True)
+class Latency:
+    """One configuration's figures, in milliseconds."""
+
+    instances: int
+    interval: float
+    spread: bool
+    client: str  # "driver", or "websockets" for the bare baseline
+    samples: int
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    driver_p50_ms: float
+    driver_p99_ms: float
+    cpu_us_per_frame: float  # this process's CPU per received frame, all of it
+
+
+Arrival = tuple[float, float, float]  # epoch, time of the power write, time of the recv
+
+
+async def run(
+    instances: int, interval: float, seconds: float, *, spread: bool, zones_each: int = 5
+) -> Latency:
+    """`instances` drivers (one monitor each) against a stamping simulator for `seconds`."""
+    arrivals: dict[str, list[Arrival]] = {}
+    members: dict[str, Member] = {}
+
+    def on_write(monitor: str) -> Callable[[str, str, object], None]:
+        seen = arrivals.setdefault(monitor, [])
+
+        def record(target: str, name: str, value: object) -> None:
+            if name == "power" and target == "device":
+                now = time.time()
+                realtime = members[monitor].driver.cmd_get_realtime()
+                if realtime is not None:
+                    epoch = float(realtime["epoch"])  # type: ignore[arg-type]
+                    seen.append((epoch, now, _RECEIVED.get()))
+
+        return record
+
+    async with SimProcess(
+        monitors=instances, interval=interval, stamp=True, spread=spread, seed=3
+    ) as sim:
+        fleet = await build_fleet(sim, zones_each=zones_each, on_write=on_write)
+        members.update((m.monitor, m) for m in fleet)
+        try:
+            with recv_stamps():
+                await connect_all(fleet)
+                await asyncio.sleep(2.0)  # warm-up: first-sample writes and startup REST calls
+                await sim.ask("stamps")  # discard the warm-up's stamps
+                for seen in arrivals.values():
+                    seen.clear()
+                frames0, cpu0 = frames_received(fleet), cpu_seconds()
+                await asyncio.sleep(seconds)
+                cpu, frames = cpu_seconds() - cpu0, frames_received(fleet) - frames0
+                stamps = await sim.ask("stamps")
+        finally:
+            await disconnect_all(fleet)
+    sent = {(m, round(e, 3)): t for m, e, t in stamps}
+    total, own = [], []
+    for monitor, seen in arrivals.items():
+        for epoch, wrote, received in seen:
+            at = sent.get((monitor, round(epoch, 3)))
+            if at is not None:
+                total.append((wrote - at) * 1000)
+                own.append((wrote - received) * 1000)
+    return Latency(
+        instances=instances,
+        interval=interval,
+        spread=spread,
+        client="driver",
+        samples=len(total),
+        p50_ms=median(total),
+        p99_ms=percentile(total, 0.99),
+        max_ms=max(total),
+        driver_p50_ms=median(own),
+        driver_p99_ms=percentile(own, 0.99),
+        cpu_us_per_frame=cpu / frames * 1e6,
+    )
+
+
+def _triple(frame: bytes) -> list[Any]:
+    """(type, epoch, payload) of a one-message msgpack frame."""
+    unpacker = msgpack.Unpacker(raw=False)
+    unpacker.feed(frame)
+    return list(unpacker)
+
+
+async def _bare_client(url: str, until: float, out: list[tuple[bytes, float]]) -> None:
+    headers = {"Accept": "application/x-msgpack"}
+    loop = asyncio.get_running_loop()
+    async with websockets.connect(url, additional_headers=headers, max_size=None) as ws:
+        while loop.time() < until:
+            try:
+                async with asyncio.timeout(until - loop.time()):
+                    frame = await ws.recv()
+            except TimeoutError:
+                return
+            out.append((frame, time.time()))  # type: ignore[arg-type]
+
+
+async def run_bare(instances: int, interval: float, seconds: float, *, spread: bool) -> Latency:
+    """The same measurement with bare websockets clients that only stamp; decoded afterwards."""
+    async with SimProcess(
+        monitors=instances, interval=interval, stamp=True, spread=spread, seed=3
+    ) as sim:
+        banner = sim.banner
+        async with httpx.AsyncClient() as http:
+            form = {"email": banner["email"], "password": banner["password"]}
+            token = (await http.post(banner["api_url"] + "/authenticate", data=form)).json()[
+                "access_token"
+            ]
+        received: dict[str, list[tuple[bytes, float]]] = {m: [] for m in sim.monitors}
+        until = asyncio.get_running_loop().time() + 2.0 + seconds
+        url = banner["realtime_url"] + "/monitors/{}/realtimefeed?access_token=" + token
+        clients = [
+            asyncio.create_task(_bare_client(url.format(m), until, received[m]))
+            for m in sim.monitors
+        ]
+        await asyncio.sleep(2.0)
+        await sim.ask("stamps")
+        started, cpu0 = time.time(), cpu_seconds()
+        await asyncio.gather(*clients)
+        cpu = cpu_seconds() - cpu0
+        stamps = await sim.ask("stamps")
+    sent = {(m, round(e, 3)): t for m, e, t in stamps}
+    total = []
+    counted = sum(1 for frames in received.values() for _, at in frames if at >= started)
+    for monitor, frames in received.items():
+        for frame, at in frames:
+            if at < started:
+                continue
+            kind, epoch, _ = _triple(frame)
+            key = (monitor, round(epoch, 3))
+            if kind == "realtime_update" and key in sent:
+                total.append((at - sent[key]) * 1000)
+    return Latency(
+        instances=instances,
+        interval=interval,
+        spread=spread,
+        client="websockets",
+        samples=len(total),
+        p50_ms=median(total),
+        p99_ms=percentile(total, 0.99),
+        max_ms=max(total),
+        driver_p50_ms=0.0,
+        driver_p99_ms=0.0,
+        cpu_us_per_frame=cpu / counted * 1e6,
+    )
+
+
+async def measure() -> list[Latency]:
+    """One instance at 10 frames/s; 100 at 2 frames/s, spread in time and in one burst."""
+    return [
+        await run(1, 0.1, 12.0, spread=False),
+        await run(100, 0.5, 15.0, spread=True),
+        await run(100, 0.5, 10.0, spread=False),
+        await run_bare(100, 0.5, 10.0, spread=False),
+    ]
+
+
+if __name__ == "__main__":
+    for row in asyncio.run(measure()):
+        print(row)
