@@ -447,9 +447,11 @@ class SenseEnergyDriver(CommandBodies):
         elif isinstance(payload, DataChange):
             checksum = payload.device_data_checksum
             if checksum and checksum != self._checksum:
-                if self._checksum is not None and self._poller is not None:
+                poller = self._poller
+                # The first checksum of a session is news too if the list was loaded before it.
+                if poller is not None and (self._checksum is not None or poller.catalog.loaded):
                     self.log(logging.INFO, "device list changed on Sense; refreshing it now")
-                    self._poller.trigger()
+                    poller.trigger()
                 self._checksum = checksum
 
     async def on_status(self, status: FeedStatus, detail: str) -> None:

@@ -32,9 +32,11 @@ RunCli = Callable[..., Result]
 
 @pytest.fixture(autouse=True)
 def _forget_cli_logging() -> Iterator[None]:
-    """main() installs a stderr handler on the root logger; take it away after each test."""
-    yield
+    """main() installs a stderr handler on the root logger and sets its level; undo both."""
     root = logging.getLogger()
+    level = root.level
+    yield
+    root.setLevel(level)
     for handler in list(root.handlers):
         if getattr(handler, "sense_energy_cli", False):
             root.removeHandler(handler)

@@ -71,7 +71,8 @@ async def test_per_request_timeout_on_a_shared_client() -> None:
 async def test_debug_log_has_method_path_status_only(
     transport: HttpTransport, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG, logger="sense_energy_driver.transport.http")
+    transport_logger = "sense_energy_driver.transport.http"
+    caplog.set_level(logging.DEBUG, logger=transport_logger)
     respx.get(f"{BASE}/app/monitors/1/status").mock(return_value=httpx.Response(204))
     await transport.request(
         "GET",
@@ -79,7 +80,7 @@ async def test_debug_log_has_method_path_status_only(
         params={"access_token": SECRET},
         headers={"Authorization": f"bearer {SECRET}"},
     )
-    messages = [r.getMessage() for r in caplog.records]
+    messages = [r.getMessage() for r in caplog.records if r.name == transport_logger]
     assert messages == ["GET /app/monitors/1/status -> 204"]
 
 
