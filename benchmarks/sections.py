@@ -194,8 +194,10 @@ def section_scale(res: Results) -> list[str]:
         "monitor each (`monitor_id` set; the account owns all 500), sharing one "
         "`httpx.AsyncClient` (100 connections), 5 bound zones each, default `Timing`, against "
         "the simulator in another process at 2 frames/s per monitor with spread phases. Drivers "
-        "connect in batches of 50; after every one has written a sample, 5 s of warm-up, then a "
-        f"{s.seconds:g} s window: CPU from `time.process_time()`, RSS from `/proc/self/status` "
+        "connect in batches of 50; after every one has written a sample, "
+        f"{s.warmup_s:g} s of warm-up (it covers each driver's startup REST calls and the "
+        "device-list refresh on its session's first data_change, 20 s after its feed opens), then "
+        f"a {s.seconds:g} s window: CPU from `time.process_time()`, RSS from `/proc/self/status` "
         "after `gc.collect()`; baseline RSS taken after the imports and the shared client, "
         "before any driver. It runs in a fresh interpreter so that memory freed by earlier "
         "benchmarks cannot absorb the drivers' growth.",
@@ -206,6 +208,7 @@ def section_scale(res: Results) -> list[str]:
                 "connect all",
                 "frames in window",
                 "per instance per s",
+                "driver CPU, startup",
                 "driver CPU",
                 "simulator CPU",
                 "baseline RSS",
@@ -219,6 +222,7 @@ def section_scale(res: Results) -> list[str]:
                     f"{s.connect_s:.1f} s",
                     f"{s.frames:,}",
                     f"{s.frames / s.instances / s.seconds:.2f}",
+                    f"{s.startup_cpu_share:.1%}",
                     f"{s.cpu_share:.1%}",
                     f"{s.sim_cpu_share:.1%}",
                     f"{s.baseline_mb:.1f} MB",
