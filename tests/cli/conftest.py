@@ -16,6 +16,7 @@ import pytest
 
 from sense_energy_driver.cli import main
 from sense_energy_driver.simulator import SenseSimulator
+from tests.sim_fixtures import attributes_for
 
 
 @dataclass(frozen=True)
@@ -109,15 +110,7 @@ def threaded_sim() -> Iterator[SenseSimulator]:
         yield sim
 
 
-def sim_attributes(sim: SenseSimulator, **extra: object) -> dict[str, object]:
-    """The attributes that point a device file at this simulator."""
-    return {
-        "username": sim.email,
-        "password": sim.password,
-        "api_url": sim.api_url,
-        "realtime_url": sim.realtime_url,
-        **extra,
-    }
+sim_attributes = attributes_for  # the attributes that point a device file at this simulator
 
 
 @pytest.fixture

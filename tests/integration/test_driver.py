@@ -9,7 +9,7 @@ import pytest
 
 from sense_energy_driver import SenseCommandError, SenseConfigError
 from sense_energy_driver.simulator import MonitorSpec, SenseSimulator
-from tests.sim_fixtures import MakeDriver
+from tests.sim_fixtures import FAST, MakeDriver
 
 
 async def test_connect_writes_whole_home_values(
@@ -242,3 +242,36 @@ async def test_old_firmware_without_voltage(make_driver: MakeDriver) -> None:
         assert "voltage" not in host.device
         assert "frequency" not in host.device
         await driver.disconnect()
+
+
+async def test_attribute_changes_apply_without_restart(make_driver: MakeDriver) -> None:
+    async with SenseSimulator(interval=0.05, monitors=2) as sim:
+        ids = sim.monitor_ids()
+        driver, host = await make_driver(sim, monitor_id=ids[1])
+        await host.wait_for(lambda: "power" in host.device)
+        assert "voltage" not in host.device  # monitor 1 runs old firmware
+        # monitor_id: the feed moves to the other monitor (new firmware: voltage appears)
+        host.attributes["monitor_id"] = ids[0]
+        await driver.attribute_changed("monitor_id")
+        await host.wait_for(lambda: "voltage" in host.device)
+        await sim.wait_for_feed_clients(1)
+        feeds = [r.path for r in sim.request_log if r.endpoint == "realtimefeed"]
+        assert ids[0] in feeds[-1]
+        assert sim.requests["authenticate"] == 1  # a monitor switch needs no new login
+        # status_interval: the poller is rescheduled in place
+        poller = driver._poller
+        assert poller is not None
+        host.attributes["status_interval"] = 120_000
+        await driver.attribute_changed("status_interval")
+        assert poller.interval == pytest.approx(120 * FAST.interval_scale)
+        # a bad new value is refused with a clear error and the running configuration is kept
+        host.attributes["status_interval"] = "abc"
+        with pytest.raises(SenseConfigError, match="status_interval"):
+            await driver.attribute_changed("status_interval")
+        assert poller.interval == pytest.approx(120 * FAST.interval_scale)
+        writes = len(host.writes)
+        await host.wait_for(lambda: any(w[1] == "power" for w in host.writes[writes:]))
+        # an attribute the driver does not read is logged and ignored
+        host.attributes["status_interval"] = 120_000
+        await driver.attribute_changed("colour")
+        assert host.logged("attribute 'colour' is not one this driver reads") == 1
