@@ -254,12 +254,14 @@ async def test_disconnect_during_reconnect_wait(
 async def test_disconnect_during_login(make_driver: MakeDriver) -> None:
     """A server that accepts the connection and never answers: login hangs until disconnect."""
     hung: list[asyncio.StreamWriter] = []
-    arrived = asyncio.Event()
+    arrived, hung_up = asyncio.Event(), asyncio.Event()
 
     async def never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         hung.append(writer)
         arrived.set()
-        await reader.read(65536)
+        while await reader.read(65536):  # the request; then EOF once the client lets go
+            pass
+        hung_up.set()
 
     server = await asyncio.start_server(never_answer, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
@@ -277,6 +279,7 @@ async def test_disconnect_during_login(make_driver: MakeDriver) -> None:
         async with asyncio.timeout(1.0):
             await driver.disconnect()
             await connecting
+            await hung_up.wait()  # the driver closed its HTTP connection, not just the task
     finally:
         for writer in hung:
             writer.close()
