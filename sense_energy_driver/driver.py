@@ -51,6 +51,9 @@ __all__ = ["SenseEnergyDriver", "Timing"]
 
 _LOGGER = logging.getLogger(__name__)
 
+# How long a followed zone may stay on after its id vanished, waiting for the refreshed list.
+_HOLD_OFFS_S = 5.0
+
 
 @dataclass(frozen=True, slots=True)
 class Timing:
@@ -96,6 +99,8 @@ class SenseEnergyDriver(CommandBodies):
         self._diff = SampleDiff()
         self._payload: RealtimePayload | None = None
         self._received_at = 0.0
+        self._hold_offs_until = 0.0  # clock time until which zones may not go off (retraining)
+        self._hold_until_fetch = 0  # ... or until the device list of this fetch is applied
         self._aliases: dict[str, str] = {}
         self._checksum: str | None = None
         self._written: dict[str, object] = {}
@@ -452,6 +457,11 @@ class SenseEnergyDriver(CommandBodies):
                 if poller is not None and (self._checksum is not None or poller.catalog.loaded):
                     self.log(logging.INFO, "device list changed on Sense; refreshing it now")
                     poller.trigger()
+                    if self._cfg is not None and self._cfg.follow_retraining:
+                        # A followed zone whose id just vanished waits for the new list: the
+                        # one fetched after this message, not one already on its way.
+                        self._hold_offs_until = self._clock() + _HOLD_OFFS_S
+                        self._hold_until_fetch = poller.fetches + 1
                 self._checksum = checksum
 
     async def on_status(self, status: FeedStatus, detail: str) -> None:
@@ -471,13 +481,19 @@ class SenseEnergyDriver(CommandBodies):
         for name, value in self._diff.device_writes(payload, now):
             await self._set_device(name, value)
         for address, name, value in self._diff.zone_writes(
-            payload, self._host.zone_addresses(), self._aliases
+            payload,
+            self._host.zone_addresses(),
+            self._aliases,
+            hold_offs=now < self._hold_offs_until,
         ):
             await self._set_zone(address, name, value)
 
     # --- device list -----------------------------------------------------------------------------
 
     async def _on_devices(self, devices: tuple[Device, ...], changes: list[Retrained]) -> None:
+        poller = self._poller
+        if poller is not None and poller.applying >= self._hold_until_fetch:
+            self._hold_offs_until = 0.0  # the list is current again
         bound = set(self._host.zone_addresses())
         for change in changes:
             note = " (a zone is bound to it)" if change.old_id in bound else ""

@@ -97,6 +97,8 @@ class DevicePoller:
         self._task: asyncio.Task[None] | None = None
         self.catalog = DeviceCatalog()
         self.polls = 0
+        self.fetches = 0  # fetches started; `applying` is the number of the one being applied
+        self.applying = 0
         self._failing = False
         self._now = True
 
@@ -128,8 +130,11 @@ class DevicePoller:
 
     async def poll_once(self) -> None:
         """Fetch the list now and apply it; errors propagate to the caller."""
+        self.fetches += 1
+        number = self.fetches
         overview = await self._fetch()
         self.polls += 1
+        self.applying = number
         changes = self.catalog.update(overview.devices)
         await self._on_update(overview.devices, changes)
 

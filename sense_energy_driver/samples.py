@@ -133,18 +133,21 @@ class SampleDiff:
         payload: RealtimePayload,
         addresses: Collection[str],
         aliases: Mapping[str, str],
+        *,
+        hold_offs: bool = False,
     ) -> list[tuple[str, str, object]]:
         """(address, attribute, value) for every bound zone whose state or power changed.
 
         `aliases` (zone address -> the id it is read from) is replaced, never mutated, by its
-        owner; the shortcut below compares it by identity.
+        owner; the shortcut below compares it by identity. `hold_offs` keeps a zone that is on
+        from going off for now (its device may just have been retrained, its new id not known).
         """
         if not addresses:
             return []
         key = (payload.devices, tuple(addresses), id(aliases))
         if key == self._zone_key:
             return []
-        self._zone_key = key
+        self._zone_key = None if hold_offs else key  # a held zone must be looked at again
         # A zone whose device was retrained is read from the new id (follow_retraining).
         watts = {device.id: device.w for device in payload.devices}
         out: list[tuple[str, str, object]] = []
@@ -153,7 +156,7 @@ class SampleDiff:
             w = watts.get(aliases.get(address, address) if aliases else address)
             state, power = (OFF, 0) if w is None else (ON, round(w))
             before = last.get(address)
-            if before == (state, power):
+            if before == (state, power) or (hold_offs and w is None and before and before[0] == ON):
                 continue
             last[address] = (state, power)
             if before is None or before[0] != state:

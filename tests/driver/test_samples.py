@@ -121,3 +121,22 @@ def test_rounding_that_hides_a_raw_change_writes_nothing() -> None:
     diff.device_writes(payload(500.2, {}), 0.0)
     assert diff.device_writes(payload(500.4, {}), 0.0) == []  # both round to 500
     assert diff.device_writes(payload(501.0, {}), 0.0) == [("power", 501)]
+
+
+def test_hold_offs_keeps_an_on_zone_on_until_released() -> None:
+    diff = SampleDiff()
+    zones = ["old", "oven"]
+    diff.zone_writes(payload(100, {"old": 50.0}), zones, {})
+    retrained = payload(100, {"new": 50.0})
+    # The device vanished under a new id the driver does not know yet: the zone stays on ...
+    assert diff.zone_writes(retrained, zones, {}, hold_offs=True) == []
+    # ... sample after sample (nothing is cached while holding) ...
+    assert diff.zone_writes(retrained, zones, {}, hold_offs=True) == []
+    # ... while a zone turning on is written at once.
+    turned_on = payload(100, {"new": 50.0, "oven": 900.0})
+    assert diff.zone_writes(turned_on, zones, {}, hold_offs=True) == [
+        ("oven", "state", "on"),
+        ("oven", "power", 900),
+    ]
+    # Released without an alias (not followed): the zone goes off on the same devices.
+    assert diff.zone_writes(turned_on, zones, {}) == [("old", "state", "off"), ("old", "power", 0)]

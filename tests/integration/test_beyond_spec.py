@@ -264,6 +264,7 @@ async def test_retrained_device_is_followed_and_reported(
     await driver.command({"action": "get_devices"})  # the device list is loaded
     assert await driver.command({"action": "get_zone_mapping"}) == []
 
+    before = len(host.writes)
     new_id = sim.retrain_device(None, dryer)
     assert new_id != dryer
     line = f"device 'Dryer' retrained by Sense: id {dryer} -> {new_id} (a zone is bound to it)"
@@ -278,6 +279,9 @@ async def test_retrained_device_is_followed_and_reported(
             "following": True,
         }
     ]
+    # Followed without a flicker: the zone never went off between the retraining and the refresh.
+    await host.wait_for(lambda: len(host.writes) > before)
+    assert (dryer, "state", "off") not in host.writes[before:]
     # The zone is now written from the new id: it follows the simulator's truth for it.
     sim.force_device(None, new_id, 777.0)
     assert sim.truth()[new_id] == 777.0 and dryer not in sim.truth()
