@@ -34,6 +34,8 @@ _LOGGER = logging.getLogger(__name__)
 # A connection that closes this soon after opening, without being asked to, looks like Sense's
 # "mobile app in foreground" pause rather than a network fault.
 _PAUSE_WINDOW_S = 10.0
+# During a long outage, one WARNING summary every this many failed attempts.
+_SUMMARY_EVERY = 12
 
 
 class FeedStatus(StrEnum):
@@ -121,6 +123,7 @@ class RealtimeFeed:
         self.failures = 0
         self.last_delay = 0.0
         self._auth_rejections = 0
+        self._down_since = 0.0
 
     @property
     def status(self) -> FeedStatus:
@@ -228,9 +231,20 @@ class RealtimeFeed:
         await self._set_status(FeedStatus.AUTH_FAILED, reason)
 
     def _note_failure(self, err: SenseError) -> None:
-        """First failure in a row at WARNING, repeats at DEBUG: escalation, not spam."""
-        level = logging.WARNING if self.failures == 0 else logging.DEBUG
-        self._handler.log(level, f"realtime feed unavailable: {err}")
+        """First failure in a row at WARNING, repeats at DEBUG, and a WARNING summary every
+        `_SUMMARY_EVERY` attempts (hourly once the backoff is at its 5-minute cap)."""
+        if self.failures == 0:
+            self._down_since = time.monotonic()
+            self._handler.log(logging.WARNING, f"realtime feed unavailable: {err}")
+        elif self.failures % _SUMMARY_EVERY == 0:
+            minutes = (time.monotonic() - self._down_since) / 60
+            self._handler.log(
+                logging.WARNING,
+                f"realtime feed still unavailable after {self.failures + 1} attempts in "
+                f"{minutes:.0f} min; last: {err}",
+            )
+        else:
+            self._handler.log(logging.DEBUG, f"realtime feed unavailable: {err}")
 
     async def _connect_and_read(self) -> None:
         conn = await self._handler.open_connection()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
@@ -218,3 +220,27 @@ async def test_bad_frames_are_skipped_and_counted(server: tuple[Server, list[Scr
 
 def test_backoff_never_overflows() -> None:
     assert Backoff(initial=1.0, maximum=300.0, jitter=0.0).delay(10_000) == 300.0
+
+
+async def test_long_outage_logs_a_summary_not_every_attempt() -> None:
+    with socket.socket() as probe:  # a loopback port with nothing listening: connection refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    levels: list[tuple[int, str]] = []
+
+    class Refused(Handler):
+        def log(self, level: int, message: str) -> None:
+            levels.append((level, message))
+            self.event.set()
+
+    handler = Refused(f"ws://127.0.0.1:{port}/monitors/1/realtimefeed?access_token=t")
+    feed = RealtimeFeed(handler, backoff=Backoff(initial=0.0, maximum=0.0, jitter=0.0))
+    feed.start()
+    await handler.until(lambda: feed.failures >= 25)
+    await feed.stop()
+    warnings = [m for level, m in levels if level == logging.WARNING]
+    assert len(warnings) == 3, warnings  # the first failure, then a summary at 12 and 24
+    assert warnings[0].startswith("realtime feed unavailable:")
+    assert "still unavailable after 13 attempts" in warnings[1]
+    assert "still unavailable after 25 attempts" in warnings[2]
+    assert sum(level == logging.DEBUG for level, _ in levels) >= 20
