@@ -101,6 +101,7 @@ class SenseEnergyDriver(CommandBodies):
         self._received_at = 0.0
         self._hold_offs_until = 0.0  # clock time until which zones may not go off (retraining)
         self._hold_until_fetch = 0  # ... or until the device list of this fetch is applied
+        self._host_failures: set[str] = set()  # host calls that failed, each warned about once
         self._aliases: dict[str, str] = {}
         self._checksum: str | None = None
         self._written: dict[str, object] = {}
@@ -201,7 +202,8 @@ class SenseEnergyDriver(CommandBodies):
         try:
             self._host.log(level, text)
         except Exception:  # the host's log failing must not take the driver down
-            _LOGGER.exception("host log failed")
+            if self._host_failed("log"):
+                _LOGGER.exception("host log failed (repeats are logged at DEBUG)")
 
     def _secrets(self) -> list[str | None]:
         cfg, session = self._cfg, self._session
@@ -216,13 +218,21 @@ class SenseEnergyDriver(CommandBodies):
         try:
             await self._host.set_device_attribute(name, value)
         except Exception as err:  # a host that cannot store one value must not stop the feed
-            _LOGGER.warning("host rejected device attribute %s: %s", name, err)
+            level = logging.WARNING if self._host_failed(name) else logging.DEBUG
+            _LOGGER.log(level, "host rejected device attribute %s: %s", name, err)
 
     async def _set_zone(self, address: str, name: str, value: object) -> None:
         try:
             await self._host.set_zone_attribute(address, name, value)
         except Exception as err:
-            _LOGGER.warning("host rejected zone %s attribute %s: %s", address, name, err)
+            level = logging.WARNING if self._host_failed(f"{address}/{name}") else logging.DEBUG
+            _LOGGER.log(level, "host rejected zone %s attribute %s: %s", address, name, err)
+
+    def _host_failed(self, what: str) -> bool:
+        """Note a host failure; True the first time for `what` (escalation, not spam)."""
+        first = what not in self._host_failures
+        self._host_failures.add(what)
+        return first
 
     async def _write_once(self, name: str, value: object) -> None:
         """Write a health attribute only when it changed."""

@@ -9,17 +9,19 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import gc
+import logging
 import socket
 import time
 import tracemalloc
 
 import pytest
 
-from sense_energy_driver import SenseConnectionError
+from sense_energy_driver import SenseConnectionError, SenseEnergyDriver
 from sense_energy_driver.backoff import Backoff
 from sense_energy_driver.session import RetryPolicy
 from sense_energy_driver.simulator import SenseSimulator
-from tests.sim_fixtures import FAST, MakeDriver
+from tests.recording_host import RecordingHost
+from tests.sim_fixtures import FAST, MakeDriver, attributes_for
 
 
 def fridge_of(sim: SenseSimulator) -> str:
@@ -321,3 +323,48 @@ async def test_reconnect_while_sense_down_fails_within_bound(make_driver: MakeDr
         await driver.command({"action": "reconnect"})
     assert time.monotonic() - started < 3.0
     await driver.disconnect()
+
+
+class BrokenHost(RecordingHost):
+    """A host whose log always fails and which refuses one attribute and one zone's writes."""
+
+    def log(self, level: int, message: str) -> None:
+        super().log(level, message)
+        raise OSError("device log disk full")
+
+    async def set_device_attribute(self, name: str, value: object) -> None:
+        if name == "voltage":
+            raise ValueError("voltage: value out of range for this host")
+        await super().set_device_attribute(name, value)
+
+    async def set_zone_attribute(self, address: str, name: str, value: object) -> None:
+        if address == "broken-zone":
+            raise KeyError(address)
+        await super().set_zone_attribute(address, name, value)
+
+
+async def test_a_failing_host_does_not_stop_the_driver(
+    sim: SenseSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    fridge = fridge_of(sim)
+    sim.force_device(None, fridge, 150.0)
+    host = BrokenHost(attributes=attributes_for(sim), zones=["broken-zone", fridge])
+    driver = SenseEnergyDriver(host, timing=FAST)
+    await driver.connect()
+    try:
+        await host.wait_for(lambda: host.zone_values.get(fridge) == {"state": "on", "power": 150})
+        await host.wait_for(lambda: host.device.get("feed_status") == "connected")
+        sim.force_device(None, fridge, 300.0)  # later samples are still written
+        await host.wait_for(lambda: host.zone_values[fridge] == {"state": "on", "power": 300})
+        assert "voltage" not in host.device and "power" in host.device
+        assert host.logged("realtime open") == 1  # the log raised, the line still reached it
+        rejected = caplog.text
+        assert "host rejected device attribute voltage" in rejected
+        assert "host rejected zone broken-zone" in rejected
+        assert rejected.count("host log failed") == 1  # once, not on every line
+        warned = [r for r in caplog.records if r.levelno == logging.WARNING]
+        assert (
+            sum("host rejected zone broken-zone attribute power" in r.message for r in warned) == 1
+        )
+    finally:
+        await driver.disconnect()
