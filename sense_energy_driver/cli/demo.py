@@ -6,8 +6,10 @@ import argparse
 import json
 import logging
 from collections.abc import Coroutine
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from ..standalone.atomic import atomic_write_text
 from .common import UsageError, console_level, open_host
@@ -24,6 +26,17 @@ _LOGGER = logging.getLogger(__name__)
 
 DEMO_DIR = Path("var/demo")
 DEVICE_FILE_NAME = "demo.json"
+DEMO_SPEED = 60.0
+DEMO_START_HOUR = 18
+DEMO_TIME_ZONE = "America/New_York"  # the simulated monitor's time zone
+
+
+def demo_start(hour: int, now: datetime | None = None) -> datetime | None:
+    """Today at `hour` in the monitor's time zone (None for -1: the real time)."""
+    if hour == -1:
+        return None
+    local = (now or datetime.now(UTC)).astimezone(ZoneInfo(DEMO_TIME_ZONE))
+    return local.replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
 def add_demo_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -41,9 +54,18 @@ def add_demo_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ig
     parser.add_argument(
         "--speed",
         type=float,
-        default=1.0,
+        default=DEMO_SPEED,
         metavar="X",
-        help="simulated time per real second (default 1.0)",
+        help=f"simulated seconds per real second (default {DEMO_SPEED:g}: appliances switch on "
+        "and off within seconds; 1 is real time)",
+    )
+    parser.add_argument(
+        "--start-hour",
+        type=int,
+        default=DEMO_START_HOUR,
+        metavar="H",
+        help=f"local hour of today the simulated clock starts at (default {DEMO_START_HOUR}: the "
+        "busy evening); -1 starts at the real time",
     )
     parser.add_argument(
         "--dir",
@@ -83,6 +105,8 @@ def run_demo(args: argparse.Namespace) -> Coroutine[Any, Any, int]:
     """Check the options and make the directory now; the coroutine runs the demo."""
     if args.speed <= 0:
         raise UsageError(f"--speed must be more than 0, got {args.speed}")
+    if not -1 <= args.start_hour <= 23:
+        raise UsageError(f"--start-hour must be 0 to 23 (or -1 for now), got {args.start_hour}")
     directory: Path = args.dir
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -101,7 +125,7 @@ async def _demo(args: argparse.Namespace, device_path: Path) -> int:
             f"the demo needs the simulator: pip install 'sense-energy-driver[demo]' ({err})"
         ) from None
     options = ViewOptions.from_args(args)
-    async with SenseSimulator(speed=args.speed) as sim:
+    async with SenseSimulator(speed=args.speed, start_time=demo_start(args.start_hour)) as sim:
         write_demo_device_file(device_path, sim)
         with open_host(args, device_path, level=console_level(args, "info")) as host:
             driver = SenseEnergyDriver(host)

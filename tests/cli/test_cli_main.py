@@ -37,6 +37,8 @@ def test_help_everywhere(cli: RunCli, argv: tuple[str, ...], fragment: str) -> N
         ("nope",),
         ("run",),
         ("demo", "--seconds", "0"),
+        ("demo", "--start-hour", "24"),
+        ("demo", "--speed", "0"),
         ("command", "nope", "--device", "x.json"),
         ("history", "--device", "x.json", "--csv", "--json"),
     ],
@@ -63,3 +65,15 @@ def test_other_subcommands_do_not_import_the_simulator() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=30
     ).stdout
     assert out.strip() == "False"
+
+
+def test_demo_starts_the_simulated_day_in_the_monitors_evening() -> None:
+    from datetime import UTC, datetime
+
+    from sense_energy_driver.cli.demo import demo_start
+
+    start = demo_start(18, now=datetime(2026, 11, 23, 3, 30, tzinfo=UTC))
+    assert start is not None
+    # 03:30 UTC on the 23rd is 22:30 on the 22nd in New York: that local day's 18:00
+    assert start.isoformat() == "2026-11-22T18:00:00-05:00"
+    assert demo_start(-1) is None
