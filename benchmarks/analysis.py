@@ -46,16 +46,16 @@ sense-energy writes nothing at all on its side, so the ratio there is not like f
 session's first data_change (a device-list change announced by that message would otherwise
 wait for the next poll). With 500 drivers that is 500 requests within a few seconds through one
 shared 100-connection httpx pool; with a 5 s warm-up that burst fell inside the measured window
-and read as ≈ 20 % of a core against 12.5–16.6 % for the steady window over runs (the
+and read as ≈ 20 % of a core against 12–17 % for the steady window over runs (the
 simulator's own share moves with it, 23–30 %: this 2-CPU machine is shared). The warm-up now
 covers the burst, and the table shows the startup CPU share separately.
 
 **Latency (3), one burst** (reported, not a target). A synthetic worst case: see section 3.
-The lever is the process's CPU per frame (websockets + asyncio + driver). The per-frame
-`asyncio.timeout` in `FeedConnection.recv` is ≈ 4 µs of it (a Timeout and a TimerHandle pushed
-on the loop's heap and cancelled, every frame); one watchdog timer per connection that checks
-the time of the last frame when it fires would cost nothing per frame. Left as is: it is ≈ 3 %
-of the live per-frame cost and every target here is met without it.
+The lever is the process's CPU per frame (websockets + asyncio + driver). Found here and fixed:
+`FeedConnection.recv` armed and cancelled an `asyncio.timeout` around every frame (≈ 4 µs: a
+Timeout and a TimerHandle pushed on the loop's heap, every frame); it now keeps one watchdog
+timer per connection that re-arms itself from the last frame's time when it fires, and aborts
+the socket only when the feed really was silent.
 
 **Other findings, fixed.** Each `HttpTransport` that created its own `httpx.AsyncClient` paid
 ≈ 20 ms of blocking CPU to build an SSL context and load the CA bundle, and a `wss://` feed
