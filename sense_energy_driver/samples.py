@@ -90,7 +90,7 @@ class SampleDiff:
         self._device: dict[str, object] = {}
         self._zones: dict[str, tuple[str, int]] = {}
         self._device_key: tuple[object, ...] | None = None
-        self._zone_key: tuple[object, ...] | None = None
+        self._zone_key: tuple[object, ...] | None = None  # (devices, addresses, aliases)
         self._second = -1
         self._iso = ""
 
@@ -139,12 +139,13 @@ class SampleDiff:
         """(address, attribute, value) for every bound zone whose state or power changed.
 
         `aliases` (zone address -> the id it is read from) is replaced, never mutated, by its
-        owner; the shortcut below compares it by identity. `hold_offs` keeps a zone that is on
-        from going off for now (its device may just have been retrained, its new id not known).
+        owner: the shortcut below keeps the mapping itself and compares it by value. `hold_offs`
+        keeps a zone that is on from going off for now (its device may just have been retrained,
+        its new id not known yet).
         """
         if not addresses:
             return []
-        key = (payload.devices, tuple(addresses), id(aliases))
+        key = (payload.devices, tuple(addresses), aliases)
         if key == self._zone_key:
             return []
         self._zone_key = None if hold_offs else key  # a held zone must be looked at again
