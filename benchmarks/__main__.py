@@ -29,6 +29,7 @@ from benchmarks import (
     bench_throughput,
     bench_writes,
 )
+from benchmarks.measure import machine
 from benchmarks.report import render
 from benchmarks.results import Results
 
@@ -67,6 +68,7 @@ def main() -> int:
     )
     parser.add_argument("--only", nargs="+", choices=list(SUITE), help="run just these")
     args = parser.parse_args()
+    machine()  # the commit and date of the code being run, before anything else happens
     # The drivers log reconnects at WARNING by design; the report has the figures that matter.
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     began = time.perf_counter()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import platform
 import statistics
@@ -71,21 +72,30 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def _git_commit() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - git from PATH is intended
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+def _git(*args: str) -> str:
+    out = subprocess.run(
+        ["git", *args],  # noqa: S607 - git from PATH is intended
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return out.stdout.strip()
 
 
+def _git_commit() -> str:
+    """HEAD, and whether tracked files differ from it (the figures are then not HEAD's)."""
+    try:
+        head = _git("rev-parse", "--short", "HEAD")
+        dirty = _git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + (" (plus uncommitted changes)" if dirty else "")
+
+
+@functools.cache
 def machine() -> dict[str, str]:
-    """What the figures were measured on: they mean little without it."""
+    """What the figures were measured on, read once: call it when the run starts, so the commit
+    is the code that was loaded, not whatever HEAD is when the report is written."""
     versions = []
     for dist in ("msgspec", "msgpack", "websockets", "httpx", "uvicorn", "sense-energy"):
         try:
@@ -98,5 +108,5 @@ def machine() -> dict[str, str]:
         f"{platform.release()}",
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "versions": ", ".join(versions),
-        "commit": _git_commit() + " (plus uncommitted work in progress)",
+        "commit": _git_commit(),
     }

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.hosts import BenchHost, driver_attributes
-from benchmarks.measure import open_fds, rss_mb
+from benchmarks.measure import machine, open_fds, rss_mb
 from benchmarks.simproc import SimProcess
 from benchmarks.soakdoc import write_soak_doc
 from benchmarks.watchdog import Watchdog
@@ -198,6 +198,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
+    machine()  # the commit and date of the code being run, before anything else happens
     result = asyncio.run(soak(args))
     ok = write_soak_doc(result, args.out)
     print(args.out.read_text())
