@@ -17,6 +17,7 @@ from .backoff import Backoff
 from .commands import COMMANDS, parse_args
 from .config import DriverConfig, read_config
 from .const import DEVICE_ID_HEADER, FEED_INACTIVITY_TIMEOUT_S, MSGPACK_CONTENT_TYPE
+from .energy import EnergyHistory
 from .errors import (
     SenseAuthError,
     SenseCommandError,
@@ -24,6 +25,7 @@ from .errors import (
     SenseError,
     SenseMfaRequiredError,
 )
+from .fallback import RealtimeFallback
 from .frames import REALTIME_UPDATE, FeedMessage
 from .models import (
     AuthResponse,
@@ -95,6 +97,7 @@ class SenseEnergyDriver(CommandBodies):
         self._monitor: MonitorSummary | None = None
         self._feed: RealtimeFeed | None = None
         self._poller: DevicePoller | None = None
+        self._fallback: RealtimeFallback | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._diff = SampleDiff()
         self._payload: RealtimePayload | None = None
@@ -185,7 +188,11 @@ class SenseEnergyDriver(CommandBodies):
                 self._poller.set_interval(cfg.status_interval_s * self._timing.interval_scale)
         elif name == "follow_retraining":
             self._aliases = self._follow_map() if cfg.follow_retraining else {}
-        elif name != "realtime_poll_interval":
+        elif name == "realtime_poll_interval":
+            fallback = self._fallback
+            if fallback is not None:
+                fallback.set_interval(cfg.realtime_poll_s * self._timing.interval_scale)
+        else:
             self.log(logging.WARNING, f"attribute '{name}' is not one this driver reads; ignored")
 
     @property
@@ -365,9 +372,6 @@ class SenseEnergyDriver(CommandBodies):
     # --- components ------------------------------------------------------------------------------
 
     def _start_components(self) -> None:
-        from .energy import EnergyHistory
-        from .fallback import RealtimeFallback
-
         assert self._cfg is not None and self._monitor is not None
         scale = self._timing.interval_scale
         monitor_id = self._monitor.monitor_id
@@ -413,7 +417,7 @@ class SenseEnergyDriver(CommandBodies):
             await self._feed.stop()
         if self._poller is not None:
             await self._poller.stop()
-        fallback = getattr(self, "_fallback", None)
+        fallback = self._fallback
         if fallback is not None:
             await fallback.stop()
         self._feed = None
@@ -475,7 +479,7 @@ class SenseEnergyDriver(CommandBodies):
                 self._checksum = checksum
 
     async def on_status(self, status: FeedStatus, detail: str) -> None:
-        fallback = getattr(self, "_fallback", None)
+        fallback = self._fallback
         if status is FeedStatus.CONNECTED:
             if fallback is not None:
                 await fallback.stop()

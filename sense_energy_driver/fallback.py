@@ -67,6 +67,14 @@ class RealtimeFallback:
     def active(self) -> bool:
         return self._task is not None and not self._task.done()
 
+    @property
+    def interval(self) -> float:
+        return self._interval
+
+    def set_interval(self, seconds: float) -> None:
+        """A new polling rate (realtime_poll_interval changed): used from the next wait on."""
+        self._interval = seconds
+
     async def feed_failed(self, failures: int) -> None:
         """Called by the feed after each failed attempt; starts polling once it is warranted."""
         if self.active or failures < self._owner.fallback_after:

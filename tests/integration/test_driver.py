@@ -271,7 +271,17 @@ async def test_attribute_changes_apply_without_restart(make_driver: MakeDriver) 
         assert poller.interval == pytest.approx(120 * FAST.interval_scale)
         writes = len(host.writes)
         await host.wait_for(lambda: any(w[1] == "power" for w in host.writes[writes:]))
-        # an attribute the driver does not read is logged and ignored
+        # realtime_poll_interval: the REST fallback's rate, clamped to its 5 s minimum
+        fallback = driver._fallback
+        assert fallback is not None
         host.attributes["status_interval"] = 120_000
+        host.attributes["realtime_poll_interval"] = 20_000
+        await driver.attribute_changed("realtime_poll_interval")
+        assert fallback.interval == pytest.approx(20 * FAST.interval_scale)
+        host.attributes["realtime_poll_interval"] = 1_000
+        await driver.attribute_changed("realtime_poll_interval")
+        assert fallback.interval == pytest.approx(5 * FAST.interval_scale)
+        assert host.logged("realtime_poll_interval 1000 ms is below the minimum") == 1
+        # an attribute the driver does not read is logged and ignored
         await driver.attribute_changed("colour")
         assert host.logged("attribute 'colour' is not one this driver reads") == 1
