@@ -285,3 +285,12 @@ async def test_attribute_changes_apply_without_restart(make_driver: MakeDriver) 
         # an attribute the driver does not read is logged and ignored
         await driver.attribute_changed("colour")
         assert host.logged("attribute 'colour' is not one this driver reads") == 1
+        # api_url: a full reconnect to the (same) cloud; the stored refresh token spares a login
+        accepted = sim.feed_counts["accepted"]
+        host.attributes["api_url"] = sim.api_url + "/"
+        await driver.attribute_changed("api_url")
+        assert host.logged("api_url changed; reconnecting") == 1
+        await sim.wait_for_feed_event("accepted", accepted + 1)
+        writes = len(host.writes)
+        await host.wait_for(lambda: any(w[1] == "power" for w in host.writes[writes:]))
+        assert sim.requests["authenticate"] == 1
