@@ -125,3 +125,15 @@ def test_requirements_match_pyproject() -> None:
     )
     assert sorted(MANIFEST["requirements"]) == sorted(pyproject["project"]["dependencies"])
     assert MANIFEST["python_requires"] == pyproject["project"]["requires-python"]
+
+
+def test_the_user_guide_documents_every_attribute_and_command() -> None:
+    guide = (Path(__file__).parent.parent / "docs" / "user-guide.md").read_text(encoding="utf-8")
+    names = [
+        *(a["name"] for a in MANIFEST["attributes"]),
+        *(a["name"] for a in MANIFEST["device_attributes"]),
+        *(a["name"] for a in MANIFEST["zone"]["attributes"]),
+        *(c["name"] for c in MANIFEST["commands"]),
+    ]
+    missing = [name for name in names if f"`{name}`" not in guide and f"| {name} |" not in guide]
+    assert not missing, f"docs/user-guide.md does not mention {missing}"
