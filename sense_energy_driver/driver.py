@@ -329,9 +329,6 @@ class SenseEnergyDriver(CommandBodies):
         await self._write_status(FeedStatus.AUTH_FAILED)
         await self._write_error(str(err))
 
-    def _session_or_none(self) -> SenseSession | None:
-        return self._session
-
     def _require_session(self) -> SenseSession:
         if self._session is None:
             raise SenseCommandError("the driver is not connected; call connect() first")

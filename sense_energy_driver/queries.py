@@ -31,6 +31,7 @@ class CommandBodies:
     """Mixed into SenseEnergyDriver; kept apart so the lifecycle module stays about lifecycle."""
 
     _api: SenseApi | None
+    _session: SenseSession | None
     _cfg: DriverConfig | None
     _monitor: MonitorSummary | None
     _poller: DevicePoller | None
@@ -62,16 +63,13 @@ class CommandBodies:
 
     def _not_logged_in(self) -> SenseCommandError:
         """Why a command cannot reach Sense yet: the refused login if there was one."""
-        session = self._session_or_none()
+        session = self._session
         failure = session.auth_failure if session is not None else None
         if failure is not None:
             return SenseCommandError(
                 f"not logged in to Sense: {failure}; fix username/password and reconnect"
             )
         return SenseCommandError("not logged in to Sense yet; see the device log")
-
-    def _session_or_none(self) -> SenseSession | None:
-        raise NotImplementedError
 
     async def _rest(self, op: Callable[[SenseApi, str, str], Awaitable[T]], name: str) -> T:
         """Run one REST call for the selected monitor through the session (renew, retry)."""

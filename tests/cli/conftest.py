@@ -110,10 +110,7 @@ def threaded_sim() -> Iterator[SenseSimulator]:
         yield sim
 
 
-sim_attributes = attributes_for  # the attributes that point a device file at this simulator
-
-
 @pytest.fixture
 def sim_device(threaded_sim: SenseSimulator, write_device: WriteDevice) -> Path:
     """A device file for the threaded simulator."""
-    return write_device("sim", **sim_attributes(threaded_sim))
+    return write_device("sim", **attributes_for(threaded_sim))

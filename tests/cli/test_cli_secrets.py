@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from tests.cli.conftest import RunCli, WriteDevice, sim_attributes, simulator_thread
+from tests.cli.conftest import RunCli, WriteDevice, simulator_thread
+from tests.sim_fixtures import attributes_for
 
 CANARY_PASSWORD = "canary-cli-PW-83a1f0"
 CANARY_TOTP = "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U"
@@ -18,7 +19,7 @@ def test_no_secret_reaches_console_files_or_store(
     with simulator_thread(
         password=CANARY_PASSWORD, mfa_secret=CANARY_TOTP, token_lifetime=1.0
     ) as sim:
-        attrs = sim_attributes(sim, password=CANARY_PASSWORD, totp_secret=CANARY_TOTP)
+        attrs = attributes_for(sim, password=CANARY_PASSWORD, totp_secret=CANARY_TOTP)
         device = write_device("canary", **attrs)
         run = cli("--log-level", "debug", "run", "--device", device, "--seconds", "4", "--no-live")
         again = cli("--log-level", "debug", "command", "get_monitors", "--device", device)
