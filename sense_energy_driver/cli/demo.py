@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from ..standalone.atomic import atomic_write_text
 from .common import UsageError, console_level, open_host
 from .runner import ViewOptions, add_view_arguments, drive
+from .services import add_service_arguments, running_services
 
 if TYPE_CHECKING:
     from ..driver import SenseEnergyDriver
@@ -51,6 +52,7 @@ def add_demo_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ig
         ),
     )
     add_view_arguments(parser)
+    add_service_arguments(parser)
     parser.add_argument(
         "--speed",
         type=float,
@@ -129,10 +131,11 @@ async def _demo(args: argparse.Namespace, device_path: Path) -> int:
         write_demo_device_file(device_path, sim)
         with open_host(args, device_path, level=console_level(args, "info")) as host:
             driver = SenseEnergyDriver(host)
-            return await drive(
-                host,
-                driver,
-                options,
-                title="Sense demo (simulated cloud)",
-                after_connect=lambda: bind_all_devices(driver, host),
-            )
+            async with running_services(args, host, driver):
+                return await drive(
+                    host,
+                    driver,
+                    options,
+                    title="Sense demo (simulated cloud)",
+                    after_connect=lambda: bind_all_devices(driver, host),
+                )

@@ -6,6 +6,7 @@ import argparse
 
 from .common import add_device_argument, console_level, open_host
 from .runner import ViewOptions, add_view_arguments, drive
+from .services import add_service_arguments, running_services
 
 __all__ = ["add_run_parser", "run_run"]
 
@@ -23,6 +24,7 @@ def add_run_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
     )
     add_device_argument(parser)
     add_view_arguments(parser)
+    add_service_arguments(parser)
     parser.set_defaults(func=run_run)
 
 
@@ -32,4 +34,6 @@ async def run_run(args: argparse.Namespace) -> int:
 
     options = ViewOptions.from_args(args)
     with open_host(args, args.device, level=console_level(args, "info")) as host:
-        return await drive(host, SenseEnergyDriver(host), options, title=f"Sense: {host.name}")
+        driver = SenseEnergyDriver(host)
+        async with running_services(args, host, driver):
+            return await drive(host, driver, options, title=f"Sense: {host.name}")
