@@ -17,6 +17,7 @@ from .const import DEVICE_ID_HEADER, SCALES
 from .errors import (
     SenseAuthError,
     SenseBadRequestError,
+    SenseEndpointError,
     SenseError,
     SenseForbiddenError,
     SenseMfaRequiredError,
@@ -153,6 +154,12 @@ def _error(call: _Call, resp: HttpResponse) -> SenseError:
     if status == 403:
         return SenseForbiddenError(f"{call.name} http 403: {about} is not this account's{said}")
     if status == 404:
+        if call.auth != "bearer":
+            return SenseEndpointError(
+                f"{call.name} http 404: api_url does not point at the Sense API "
+                "(it should end in /apiservice/api/v1)",
+                attribute="api_url",
+            )
         return SenseNotFoundError(f"{call.name} http 404: {about} not found{said}")
     if status == 429:
         wait = _retry_after(resp.headers.get("retry-after"), time.time())

@@ -1,167 +1,196 @@
-"""The driver's commands: one table of actions, each with checked arguments and a JSON result."""
+"""Command declarations: each action's arguments, checked before any body runs, and dates.
+
+The command table itself is built where the bodies are (handlers.py), one declaration per
+command: `@COMMANDS.command("get_usage", Arg(...), ...)` on its body. A test keeps the table in
+step with manifest.json.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import re
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime, tzinfo
+from typing import Any, Generic, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .const import SCALES
 from .errors import SenseCommandError
 
-if TYPE_CHECKING:
-    from .driver import SenseEnergyDriver
+__all__ = ["Arg", "Command", "CommandTable", "local_zone", "parse_start"]
 
-__all__ = ["COMMANDS", "Arg", "Command", "parse_args"]
+C = TypeVar("C")
+
+# Sense has history from its first monitors on; anything outside this is a typo.
+_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+_LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+_MAX_TEXT = 200
+_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
 @dataclass(frozen=True, slots=True)
 class Arg:
-    """One declared argument: its name, type and whether it must be given."""
+    """One declared argument: its name, type, whether it must be given, and what is valid."""
 
     name: str
-    type: str  # "string" | "int"
+    type: str  # "string" | "int" | "id"
     required: bool = False
     choices: tuple[str, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
+    max_length: int = _MAX_TEXT
 
+    def check(self, action: str, value: object) -> object:
+        """The value, normalised; SenseCommandError naming the argument and what is valid."""
+        where = f"{action}: argument '{self.name}'"
+        if self.type == "int":
+            return self._integer(where, value)
+        if not isinstance(value, str) or not value.strip():
+            raise SenseCommandError(f"{where} must be a non-empty string, got {_shown(value)}")
+        text = value.strip()
+        if len(text) > self.max_length:
+            raise SenseCommandError(
+                f"{where} must be at most {self.max_length} characters, got {len(text)}"
+            )
+        if self.type == "id" and not _ID.match(text):
+            raise SenseCommandError(
+                f"{where} must be a Sense device id (letters, digits, '_', '-', '.', ':'; "
+                f"at most 64), got {_shown(text)}"
+            )
+        if self.choices:
+            text = text.upper()
+            if text not in self.choices:
+                raise SenseCommandError(
+                    f"{where} must be one of {', '.join(self.choices)}, got {_shown(value)}"
+                )
+        return text
 
-Handler = Callable[["SenseEnergyDriver", Mapping[str, Any]], Awaitable[object]]
-
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    name: str
-    handler: Handler
-    args: tuple[Arg, ...] = ()
-
-
-def _check(action: str, arg: Arg, value: object) -> object:
-    where = f"{action}: argument '{arg.name}'"
-    if arg.type == "int":
+    def _integer(self, where: str, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int | str):
-            raise SenseCommandError(f"{where} must be an integer, got {value!r}")
+            raise SenseCommandError(f"{where} must be an integer, got {_shown(value)}")
         try:
             number = int(value)
         except ValueError:
-            raise SenseCommandError(f"{where} must be an integer, got {value!r}") from None
-        low, high = arg.minimum, arg.maximum
+            raise SenseCommandError(f"{where} must be an integer, got {_shown(value)}") from None
+        low, high = self.minimum, self.maximum
         if (low is not None and number < low) or (high is not None and number > high):
             raise SenseCommandError(f"{where} must be between {low} and {high}, got {number}")
         return number
-    if not isinstance(value, str) or not value.strip():
-        raise SenseCommandError(f"{where} must be a non-empty string, got {value!r}")
-    text = value.strip()
-    if arg.choices:
-        text = text.upper()
-        if text not in arg.choices:
+
+
+def _shown(value: object) -> str:
+    """A value for an error message: its repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}..."
+
+
+Body = Callable[[C, Mapping[str, Any]], Awaitable[object]]
+
+
+@dataclass(frozen=True, slots=True)
+class Command(Generic[C]):
+    """An action: its name, its declared arguments and its body."""
+
+    name: str
+    body: Body[C]
+    args: tuple[Arg, ...] = ()
+
+    def parse(self, cmd: Mapping[Any, object]) -> dict[str, object]:
+        """The arguments of `cmd`, checked; unknown or missing ones named with the valid ones."""
+        known = {a.name for a in self.args}
+        odd = [k for k in cmd if not isinstance(k, str)]
+        if odd:
             raise SenseCommandError(
-                f"{where} must be one of {', '.join(arg.choices)}, got {value!r}"
+                f"{self.name}: argument names must be strings, got {_shown(odd[0])}"
             )
-    return text
+        extra = sorted(str(k) for k in cmd if k not in known and k not in ("action", "device"))
+        if extra:
+            valid = ", ".join(sorted(known)) or "none"
+            raise SenseCommandError(
+                f"{self.name}: unknown argument(s) {', '.join(_shown(e) for e in extra)}; "
+                f"valid arguments: {valid}"
+            )
+        out: dict[str, object] = {}
+        for arg in self.args:
+            if arg.name in cmd and cmd[arg.name] is not None:
+                out[arg.name] = arg.check(self.name, cmd[arg.name])
+            elif arg.required:
+                raise SenseCommandError(f"{self.name}: argument '{arg.name}' is required")
+        return out
 
 
-def parse_args(command: Command, cmd: Mapping[str, object]) -> dict[str, object]:
-    """The command's arguments, checked; unknown or missing ones get an error naming the valid."""
-    known = {a.name for a in command.args}
-    extra = sorted(k for k in cmd if k not in known and k not in ("action", "device"))
-    if extra:
-        valid = ", ".join(sorted(known)) or "none"
-        raise SenseCommandError(
-            f"{command.name}: unknown argument(s) {', '.join(extra)}; valid arguments: {valid}"
-        )
-    out: dict[str, object] = {}
-    for arg in command.args:
-        if arg.name in cmd and cmd[arg.name] is not None:
-            out[arg.name] = _check(command.name, arg, cmd[arg.name])
-        elif arg.required:
-            raise SenseCommandError(f"{command.name}: argument '{arg.name}' is required")
-    return out
+class CommandTable(Generic[C]):
+    """Actions by name, each declared once with its body through `command()`."""
+
+    def __init__(self) -> None:
+        self._commands: dict[str, Command[C]] = {}
+
+    def command(self, name: str, *args: Arg) -> Callable[[Body[C]], Body[C]]:
+        """Declare an action with its arguments on the function that carries it out."""
+
+        def register(body: Body[C]) -> Body[C]:
+            if name in self._commands:
+                raise ValueError(f"command {name} declared twice")
+            self._commands[name] = Command(name, body, args)
+            return body
+
+        return register
+
+    def __getitem__(self, name: str) -> Command[C]:
+        return self._commands[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._commands)
+
+    def __len__(self) -> int:
+        return len(self._commands)
+
+    def items(self) -> list[tuple[str, Command[C]]]:
+        return list(self._commands.items())
+
+    def find(self, cmd: object) -> Command[C]:
+        """The command `cmd["action"]` names; SenseCommandError listing the valid ones if none."""
+        if not isinstance(cmd, Mapping):
+            raise SenseCommandError("a command must be an object with an 'action'")
+        action = cmd.get("action")
+        found = self._commands.get(action) if isinstance(action, str) else None
+        if found is None:
+            raise SenseCommandError(
+                f"unknown action {_shown(action)}; valid actions: "
+                f"{', '.join(sorted(self._commands))}"
+            )
+        return found
 
 
-def parse_start(value: object) -> datetime | None:
-    """An ISO 8601 start (naive means UTC), or None for 'now'."""
+def local_zone(name: str) -> tzinfo:
+    """The monitor's time zone (an IANA name from Sense), or UTC if it is unknown or odd."""
+    if not name or len(name) > 64:
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def parse_start(value: object, zone: tzinfo) -> datetime | None:
+    """An ISO 8601 start, None for "now". A date or time without an offset is read in `zone`
+    (the monitor's time zone): periods are the monitor's local days, weeks, months, years."""
     if value is None:
         return None
+    example = "2026-06-13 or 2026-06-13T00:00:00 (monitor time) or 2026-06-13T00:00:00+02:00"
     try:
         parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         raise SenseCommandError(
-            f"argument 'start' must be an ISO 8601 date or time such as 2026-06-13T00:00:00, "
-            f"got {value!r}"
+            f"argument 'start' must be an ISO 8601 date or time such as {example}, "
+            f"got {_shown(value)}"
         ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _scale_args() -> tuple[Arg, ...]:
-    return (Arg("scale", "string", required=True, choices=SCALES), Arg("start", "string"))
-
-
-async def _get_monitors(d: SenseEnergyDriver, _: Mapping[str, Any]) -> object:
-    return await d.cmd_get_monitors()
-
-
-async def _get_devices(d: SenseEnergyDriver, _: Mapping[str, Any]) -> object:
-    return await d.cmd_get_devices()
-
-
-async def _get_realtime(d: SenseEnergyDriver, _: Mapping[str, Any]) -> object:
-    return d.cmd_get_realtime()
-
-
-async def _reconnect(d: SenseEnergyDriver, _: Mapping[str, Any]) -> object:
-    return await d.cmd_reconnect()
-
-
-async def _submit_mfa(d: SenseEnergyDriver, a: Mapping[str, Any]) -> object:
-    return await d.cmd_submit_mfa(str(a["code"]))
-
-
-async def _get_zone_mapping(d: SenseEnergyDriver, _: Mapping[str, Any]) -> object:
-    return d.cmd_get_zone_mapping()
-
-
-async def _get_usage(d: SenseEnergyDriver, a: Mapping[str, Any]) -> object:
-    return await d.cmd_get_usage(str(a["scale"]), parse_start(a.get("start")))
-
-
-async def _get_solar(d: SenseEnergyDriver, a: Mapping[str, Any]) -> object:
-    return await d.cmd_get_solar(str(a["scale"]), parse_start(a.get("start")))
-
-
-async def _get_monitor_status(d: SenseEnergyDriver, _: Mapping[str, Any]) -> object:
-    return await d.cmd_get_monitor_status()
-
-
-async def _get_always_on(d: SenseEnergyDriver, _: Mapping[str, Any]) -> object:
-    return await d.cmd_get_always_on()
-
-
-async def _get_timeline(d: SenseEnergyDriver, a: Mapping[str, Any]) -> object:
-    n_items = a.get("n_items", 30)
-    device_id = a.get("device_id")
-    return await d.cmd_get_timeline(int(n_items), None if device_id is None else str(device_id))
-
-
-COMMANDS: Mapping[str, Command] = {
-    c.name: c
-    for c in (
-        Command("get_monitors", _get_monitors),
-        Command("get_devices", _get_devices),
-        Command("get_realtime", _get_realtime),
-        Command("reconnect", _reconnect),
-        Command("submit_mfa", _submit_mfa, (Arg("code", "string", required=True),)),
-        Command("get_zone_mapping", _get_zone_mapping),
-        Command("get_usage", _get_usage, _scale_args()),
-        Command("get_solar", _get_solar, _scale_args()),
-        Command("get_monitor_status", _get_monitor_status),
-        Command("get_always_on", _get_always_on),
-        Command(
-            "get_timeline",
-            _get_timeline,
-            (Arg("n_items", "int", minimum=1, maximum=100), Arg("device_id", "string")),
-        ),
-    )
-}
+    try:
+        aware = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
+        in_range = _EARLIEST <= aware.astimezone(UTC) < _LATEST
+    except (OverflowError, ValueError):
+        in_range = False
+    if not in_range:
+        raise SenseCommandError(
+            f"argument 'start' must lie between 2000-01-01 and 2099-12-31, got {_shown(value)}"
+        )
+    return aware

@@ -16,11 +16,16 @@ from .const import (
     STATUS_INTERVAL_MIN_MS,
 )
 from .errors import SenseConfigError
+from .totp import totp_code
+from .transport.tls import client_ssl_context
 
 __all__ = ["DriverConfig", "read_config"]
 
 GetAttribute = Callable[[str], object | None]
 Log = Callable[[int, str], None]
+
+# Longest interval accepted (a day); a larger one is a typo, and 10**400 would overflow a float.
+_MAX_INTERVAL_MS = 86_400_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +86,10 @@ def _integer(get: GetAttribute, name: str, default: int) -> int:
 
 def _clamped_ms(get: GetAttribute, log: Log, name: str, default: int, minimum: int) -> float:
     value = _integer(get, name, default)
+    if value > _MAX_INTERVAL_MS:
+        raise SenseConfigError(
+            f"attribute '{name}' must be at most {_MAX_INTERVAL_MS} ms (a day), got {value}"
+        )
     if value < minimum:
         log(logging.WARNING, f"{name} {value} ms is below the minimum; using {minimum} ms")
         value = minimum
@@ -100,13 +109,32 @@ def _flag(get: GetAttribute, name: str) -> bool:
 
 def _url(get: GetAttribute, name: str, default: str, schemes: tuple[str, ...]) -> str:
     value = _text(get, name) or default
-    parts = urlsplit(value)
-    if parts.scheme not in schemes or not parts.hostname:
+    kinds = " or ".join(s + "://" for s in schemes)
+    try:
+        parts = urlsplit(value)
+        valid = parts.scheme in schemes and bool(parts.hostname)
+        _ = parts.port  # a port that is not a number (or out of range) raises here
+    except ValueError as err:
         raise SenseConfigError(
-            f"attribute '{name}' must be a {' or '.join(s + '://' for s in schemes)} URL, "
-            f"got {value!r}"
-        )
+            f"attribute '{name}' is not a valid URL ({err}): {value!r}"
+        ) from None
+    if not valid or any(c.isspace() for c in value):
+        raise SenseConfigError(f"attribute '{name}' must be a {kinds} URL, got {value!r}")
     return value.rstrip("/")
+
+
+def _totp(get: GetAttribute) -> str | None:
+    secret = _text(get, "totp_secret")
+    if secret is not None:
+        totp_code(secret, at=0)  # raises SenseConfigError naming totp_secret if not base32
+    return secret
+
+
+def _ca_file(get: GetAttribute) -> str | None:
+    path = _text(get, "ca_file")
+    if path is not None:
+        client_ssl_context(path)  # raises SenseConfigError naming ca_file if it cannot load
+    return path
 
 
 def read_config(get: GetAttribute, log: Log) -> DriverConfig:
@@ -120,7 +148,7 @@ def read_config(get: GetAttribute, log: Log) -> DriverConfig:
         ),
         api_url=_url(get, "api_url", DEFAULT_API_URL, ("https", "http")),
         realtime_url=_url(get, "realtime_url", DEFAULT_REALTIME_URL, ("wss", "ws")),
-        totp_secret=_text(get, "totp_secret"),
+        totp_secret=_totp(get),
         follow_retraining=_flag(get, "follow_retraining"),
         realtime_poll_s=_clamped_ms(
             get,
@@ -129,7 +157,7 @@ def read_config(get: GetAttribute, log: Log) -> DriverConfig:
             int(REALTIME_POLL_DEFAULT_S * 1000),
             int(REALTIME_POLL_MIN_S * 1000),
         ),
-        ca_file=_text(get, "ca_file"),
+        ca_file=_ca_file(get),
         refresh_token=_text(get, "refresh_token"),
         user_id=_text(get, "user_id"),
         installation_id=_text(get, "installation_id"),

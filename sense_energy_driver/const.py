@@ -9,6 +9,8 @@ DEFAULT_REALTIME_URL: Final = "wss://clientrt.sense.com"
 
 STATUS_INTERVAL_DEFAULT_MS: Final = 60_000
 STATUS_INTERVAL_MIN_MS: Final = 30_000
+# However often Sense announces a new device list, it is fetched at most once per this many s.
+DEVICE_LIST_MIN_GAP_S: Final = 5.0
 
 REALTIME_POLL_DEFAULT_S: Final = 10.0
 REALTIME_POLL_MIN_S: Final = 5.0
@@ -20,6 +22,9 @@ HISTORY_REFRESH_S: Final = 300.0
 AVG_MONTHLY_CACHE_S: Final = 3600.0
 
 HTTP_TIMEOUT_S: Final = 10.0
+# Overall bounds: connect() returns (or raises) within this, and so does every command.
+CONNECT_DEADLINE_S: Final = 30.0
+COMMAND_DEADLINE_S: Final = 30.0
 FEED_OPEN_TIMEOUT_S: Final = 10.0
 FEED_INACTIVITY_TIMEOUT_S: Final = 30.0
 FEED_MAX_FRAME_BYTES: Final = 1 << 20

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .const import AVG_MONTHLY_CACHE_S, HISTORY_REFRESH_S
+from .errors import SenseError
 from .history import Period
+from .loops import Escalation, Periodic
 
 __all__ = ["EnergyHistory", "TodayTotals"]
 
@@ -17,6 +19,8 @@ _DAYS_PER_MONTH = 365.2425 / 12
 
 # (scale, start, with solar) -> the period's energy
 FetchPeriod = Callable[[str, datetime, bool], Awaitable[Period]]
+Write = Callable[[str, object], Awaitable[None]]
+Log = Callable[[int, str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +53,21 @@ class EnergyHistory:
         self,
         fetch: FetchPeriod,
         *,
+        write: Write,
+        log: Log,
         solar_configured: bool,
         clock: Callable[[], float],
         refresh_s: float = HISTORY_REFRESH_S,
         avg_cache_s: float = AVG_MONTHLY_CACHE_S,
     ) -> None:
         self._fetch = fetch
+        self._write = write
+        self._avg_escalation = Escalation("get_devices: no history for avg_monthly_kwh", log)
+        self._loop = Periodic(
+            self._refresh,
+            interval=lambda: self._refresh_s,
+            escalation=Escalation("energy history", log),
+        )
         self._solar_configured = solar_configured
         self._clock = clock
         self._refresh_s = refresh_s
@@ -63,6 +76,24 @@ class EnergyHistory:
         self._today_at = float("-inf")
         self._avg: dict[str, float] = {}
         self._avg_at = float("-inf")
+
+    async def run(self) -> None:
+        """Write today's totals now and every refresh period (under the Supervisor)."""
+        await self._loop.run()
+
+    async def _refresh(self) -> None:
+        for name, value in (await self.today()).writes():
+            await self._write(name, value)
+
+    async def avg_monthly_or_none(self) -> dict[str, float] | None:
+        """avg_monthly_kwh for get_devices, or None (logged once per run of failures)."""
+        try:
+            averages = await self.avg_monthly_kwh()
+        except SenseError as err:
+            self._avg_escalation.failed(err)
+            return None
+        self._avg_escalation.succeeded()
+        return averages
 
     async def today(self) -> TodayTotals:
         """Today's totals, refetched at most every `refresh_s` seconds."""

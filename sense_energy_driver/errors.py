@@ -8,6 +8,7 @@ __all__ = [
     "SenseCommandError",
     "SenseConfigError",
     "SenseConnectionError",
+    "SenseEndpointError",
     "SenseError",
     "SenseFeedClosedError",
     "SenseForbiddenError",
@@ -42,6 +43,17 @@ class SenseServerError(SenseError):
     def __init__(self, message: str, *, status: int) -> None:
         super().__init__(message)
         self.status = status
+
+
+class SenseEndpointError(SenseConnectionError):
+    """The configured endpoint cannot be the Sense cloud as configured: connection refused, TLS
+    not trusted or not spoken, or a 404 on the API path. `attribute` names the configuration
+    attribute to fix (api_url, realtime_url or ca_file). connect() and one-shot commands raise it
+    at once instead of retrying; the background loops keep retrying it with backoff."""
+
+    def __init__(self, message: str, *, attribute: str) -> None:
+        super().__init__(message)
+        self.attribute = attribute
 
 
 class SenseFeedClosedError(SenseConnectionError):

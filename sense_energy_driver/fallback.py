@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -11,6 +10,7 @@ from typing import Protocol
 
 from .const import MIN_FIRMWARE_REALTIME_UPDATE_API
 from .errors import SenseError
+from .loops import Escalation
 from .models import MonitorStatus, RealtimePayload
 
 __all__ = ["RealtimeFallback", "firmware_version"]
@@ -45,7 +45,8 @@ class RealtimeFallback:
     """Takes over after repeated feed failures on firmware 1.64+, and hands back when it opens.
 
     Older firmware has no realtime_update endpoint: then only the device-list poll runs, and the
-    device log says why, once.
+    device log says why, once. `run()` runs under the driver's Supervisor and polls only while
+    activated.
     """
 
     def __init__(
@@ -58,14 +59,15 @@ class RealtimeFallback:
         self._owner = owner
         self._interval = interval
         self._sleep = sleep
-        self._task: asyncio.Task[None] | None = None
+        self._wanted = asyncio.Event()
         self._firmware: tuple[int, int] | None = None
         self._told_unsupported = False
+        self._escalation = Escalation("realtime_update poll failed", owner.log)
         self.polls = 0
 
     @property
     def active(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self._wanted.is_set()
 
     @property
     def interval(self) -> float:
@@ -86,15 +88,13 @@ class RealtimeFallback:
             f"realtime feed failed {failures} times; polling realtime_update every "
             f"{self._interval:g} s until it opens again",
         )
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="sense-fallback")
+        self._wanted.set()
         await self._owner.polling_started()
 
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    def feed_back(self) -> None:
+        """The feed delivers again: polling stops."""
+        if self.active:
+            self._wanted.clear()
             self._owner.log(logging.INFO, "realtime feed is back; REST polling stopped")
 
     async def _supported(self) -> bool:
@@ -117,17 +117,17 @@ class RealtimeFallback:
             )
         return False
 
-    async def _run(self) -> None:
-        failing = False
+    async def run(self) -> None:
+        """Poll while activated, every `interval` seconds; idle otherwise. Ends only cancelled."""
         while True:
+            await self._wanted.wait()
             try:
                 payload = await self._owner.fetch_realtime()
             except SenseError as err:
-                level = logging.DEBUG if failing else logging.WARNING
-                self._owner.log(level, f"realtime_update poll failed: {err}")
-                failing = True
+                self._escalation.failed(err)
             else:
-                failing = False
-                self.polls += 1
-                await self._owner.apply_sample(payload)
+                self._escalation.succeeded()
+                if self.active:  # the feed may have come back while this request ran
+                    self.polls += 1
+                    await self._owner.apply_sample(payload)
             await self._sleep(self._interval)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from .errors import SenseAuthError, SenseError, SenseRateLimitError
+from .const import DEVICE_LIST_MIN_GAP_S
+from .errors import SenseAuthError
+from .loops import Escalation, Periodic
 from .models import Device, DevicesOverview, tag_flag
 
 __all__ = ["DeviceCatalog", "DevicePoller", "Retrained"]
@@ -100,29 +100,34 @@ class DeviceCatalog:
 
 
 class DevicePoller:
-    """Fetches the device list every `interval` seconds, and at once when `trigger()` is called."""
+    """Fetches the device list every `interval` seconds, and soon after `trigger()` — at most
+    once per `min_gap` seconds however often Sense announces a new list. `run()` runs under the
+    driver's Supervisor."""
 
     def __init__(
         self,
         fetch: Callable[[], Awaitable[DevicesOverview]],
-        on_update: Callable[[tuple[Device, ...], list[Retrained]], Awaitable[None]],
+        on_update: Callable[[int, list[Retrained]], Awaitable[None]],
         *,
         interval: float,
         log: Callable[[int, str], None],
+        min_gap: float = DEVICE_LIST_MIN_GAP_S,
     ) -> None:
         self._fetch = fetch
         self._on_update = on_update
         self._interval = interval
         self._log = log
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Periodic(
+            self._poll,
+            interval=lambda: self._interval,
+            escalation=Escalation("device list poll failed", log),
+            min_gap=min_gap,
+        )
         self.catalog = DeviceCatalog()
         self.checksum = ""  # device_data_checksum of the newest list, when Sense sends one
         self.polls = 0
         self.fetches = 0  # fetches started; `applying` is the number of the one being applied
         self.applying = 0
-        self._failing = False
-        self._now = True
 
     @property
     def interval(self) -> float:
@@ -131,24 +136,14 @@ class DevicePoller:
     def set_interval(self, seconds: float) -> None:
         """Reschedule: the next poll comes `seconds` after the last one."""
         self._interval = seconds
-        self._wake.set()
+        self._loop.reschedule()
 
     def trigger(self) -> None:
-        """Poll now (a data_change said the device list changed)."""
-        self._wake.set()
-        self._now = True
+        """Poll soon (a data_change said the device list changed)."""
+        self._loop.wake()
 
-    def start(self) -> None:
-        if self._task is None or self._task.done():
-            self._now = True
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="sense-poller")
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    async def run(self) -> None:
+        await self._loop.run()
 
     async def poll_once(self) -> None:
         """Fetch the list now and apply it; errors propagate to the caller."""
@@ -160,34 +155,10 @@ class DevicePoller:
         if overview.device_data_checksum:
             self.checksum = overview.device_data_checksum
         changes = self.catalog.update(overview.devices)
-        await self._on_update(overview.devices, changes)
+        await self._on_update(number, changes)
 
-    async def _run(self) -> None:
-        while True:
-            if self._now:
-                self._now = False
-                await self._poll_logged()
-            self._wake.clear()
-            if self._now:
-                continue  # triggered while the last poll was running
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._interval):
-                    await self._wake.wait()
-                    continue  # woken: a trigger polls now, a new interval restarts the wait
-            self._now = True
-
-    async def _poll_logged(self) -> None:
+    async def _poll(self) -> None:
         try:
             await self.poll_once()
-        except SenseRateLimitError as err:
-            self._log(logging.WARNING, f"device list: {err}")
-        except SenseAuthError as err:
+        except SenseAuthError as err:  # the login's own failure is reported where it happens
             self._log(logging.DEBUG, f"device list not fetched: {err}")
-        except SenseError as err:
-            level = logging.DEBUG if self._failing else logging.WARNING
-            self._failing = True
-            self._log(level, f"device list poll failed: {err}")
-        else:
-            if self._failing:
-                self._log(logging.INFO, "device list poll recovered")
-            self._failing = False

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -24,6 +23,7 @@ from .errors import (
     SenseTokenExpiredError,
 )
 from .frames import REALTIME_UPDATE, FeedMessage, FrameDecoder
+from .loops import Escalation
 from .models import FeedError, Hello
 from .transport.feed import FeedConnection
 
@@ -34,8 +34,6 @@ _LOGGER = logging.getLogger(__name__)
 # A connection that closes this soon after opening, without being asked to, looks like Sense's
 # "mobile app in foreground" pause rather than a network fault.
 _PAUSE_WINDOW_S = 10.0
-# During a long outage, one WARNING summary every this many failed attempts.
-_SUMMARY_EVERY = 12
 
 
 class FeedStatus(StrEnum):
@@ -97,8 +95,9 @@ class RealtimeFeed:
 
     Backoff grows with consecutive failures and resets only once a connection has proven itself
     with a realtime_update; a feed silent past the inactivity timeout counts as dead. A token the
-    feed rejects is renewed once before the next attempt; credentials that the cloud rejects stop
-    the loop (AUTH_FAILED) until `restart()`.
+    feed rejects is renewed once before the next attempt; credentials that the cloud rejects end
+    `run()` (AUTH_FAILED). A frame that cannot be decoded or applied is skipped and counted.
+    `run()` is meant to run under the driver's Supervisor, which owns the task.
     """
 
     def __init__(
@@ -117,44 +116,26 @@ class RealtimeFeed:
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._on_unavailable = on_unavailable
-        self._task: asyncio.Task[None] | None = None
         self._opened = asyncio.Event()
         self._status = FeedStatus.STOPPED
         self.counters = FeedCounters()
         self.failures = 0
         self.last_delay = 0.0
         self._auth_rejections = 0
-        self._down_since = 0.0
+        self._escalation = Escalation("realtime feed unavailable", handler.log)
 
     @property
     def status(self) -> FeedStatus:
         return self._status
 
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
-    def start(self) -> None:
-        """Start the loop in the background (no-op if it is already running)."""
-        if self.running:
-            return
-        self._opened.clear()
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="sense-realtime")
-
-    async def stop(self) -> None:
-        """Stop the loop and close its connection; returns promptly wherever the loop is."""
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        await self._set_status(FeedStatus.STOPPED, "stopped")
-
-    async def restart(self) -> None:
-        """Drop the current connection and open a new one now, with the backoff reset."""
-        await self.stop()
+    def reset(self) -> None:
+        """Before a fresh start: the backoff starts over and wait_open() waits for a new open."""
         self.failures = 0
-        self.start()
+        self._opened.clear()
+
+    async def stopped(self) -> None:
+        """The loop was stopped by its owner: say so."""
+        await self._set_status(FeedStatus.STOPPED, "stopped")
 
     async def wait_open(self, timeout: float) -> None:
         """Wait until a connection opens; TimeoutError if none does within `timeout`."""
@@ -172,7 +153,8 @@ class RealtimeFeed:
         except Exception:  # a broken sink must not kill the feed
             _LOGGER.exception("feed status handler failed")
 
-    async def _run(self) -> None:
+    async def run(self) -> None:
+        """Keep a connection open until cancelled, or until the credentials are rejected."""
         first = True
         while True:
             await self._set_status(
@@ -233,19 +215,10 @@ class RealtimeFeed:
 
     def _note_failure(self, err: SenseError) -> None:
         """First failure in a row at WARNING, repeats at DEBUG, and a WARNING summary every
-        `_SUMMARY_EVERY` attempts (hourly once the backoff is at its 5-minute cap)."""
+        12 attempts (hourly once the backoff is at its 5-minute cap)."""
         if self.failures == 0:
-            self._down_since = time.monotonic()
-            self._handler.log(logging.WARNING, f"realtime feed unavailable: {err}")
-        elif self.failures % _SUMMARY_EVERY == 0:
-            minutes = (time.monotonic() - self._down_since) / 60
-            self._handler.log(
-                logging.WARNING,
-                f"realtime feed still unavailable after {self.failures + 1} attempts in "
-                f"{minutes:.0f} min; last: {err}",
-            )
-        else:
-            self._handler.log(logging.DEBUG, f"realtime feed unavailable: {err}")
+            self._escalation.failures = 0  # a connection proved itself since the last run
+        self._escalation.failed(err)
 
     async def _connect_and_read(self) -> None:
         conn = await self._handler.open_connection()
@@ -266,6 +239,10 @@ class RealtimeFeed:
                     counted = decoder.skipped
                     self._skip(str(err))
                     continue
+                except Exception as err:  # a frame nobody foresaw: skip it
+                    counted = decoder.skipped
+                    self._skip(f"undecodable: {type(err).__name__}: {err}")
+                    continue
                 if decoder.skipped != counted:
                     counted = decoder.skipped
                     self._skip("truncated: an unfinished msgpack frame was dropped")
@@ -282,7 +259,12 @@ class RealtimeFeed:
                         self.failures = 0
                         self._auth_rejections = 0
                         await self._set_status(FeedStatus.CONNECTED, "receiving")
-                    await self._handler.on_message(message)
+                    try:
+                        await self._handler.on_message(message)
+                    except SenseError:
+                        raise
+                    except Exception as err:  # a value nobody foresaw: skip it
+                        self._skip(f"unusable {message.type}: {type(err).__name__}: {err}")
         except SenseFeedClosedError as err:
             self.counters.closes += 1
             self._handler.log(logging.INFO, f"realtime close code={err.code} reason={err.reason!r}")

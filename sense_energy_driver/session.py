@@ -24,6 +24,7 @@ from .const import BACKOFF_MAX_S, REST_RETRY_ATTEMPTS, REST_RETRY_MAX_WAIT_S
 from .errors import (
     SenseAuthError,
     SenseConnectionError,
+    SenseEndpointError,
     SenseError,
     SenseMfaRequiredError,
     SenseRateLimitError,
@@ -69,6 +70,8 @@ def _transient(err: BaseException) -> bool:
     """Worth asking again: the network, a 5xx, or a 429 with a wait short enough to sit out."""
     if isinstance(err, SenseRateLimitError):
         return err.retry_after <= _RATE_LIMIT_WAIT_MAX_S
+    if isinstance(err, SenseEndpointError):
+        return False  # refused, TLS, not the API: configuration, not a glitch
     return isinstance(err, SenseConnectionError | SenseServerError)
 
 

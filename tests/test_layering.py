@@ -13,9 +13,11 @@ PACKAGE = Path(__file__).parent.parent / "sense_energy_driver"
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"const", "errors", "models", "redact", "backoff", "totp", "host"}),
     frozenset({"transport"}),
-    frozenset({"api", "session", "config", "frames", "samples"}),
-    frozenset({"realtime", "poller", "history", "energy", "fallback"}),
-    frozenset({"commands", "queries", "driver", "__init__"}),
+    frozenset({"api", "session", "config", "frames", "samples", "loops", "supervisor"}),
+    frozenset({"timing", "monitor", "history", "hostport", "commands"}),
+    frozenset({"realtime", "poller", "energy", "fallback", "retraining", "writer"}),
+    frozenset({"source"}),
+    frozenset({"handlers", "login", "driver", "__init__"}),
     frozenset({"manifest", "standalone"}),
     frozenset({"cli", "__main__"}),
 )

@@ -8,9 +8,9 @@ from typing import Any
 
 import sense_energy_driver
 from sense_energy_driver import const
-from sense_energy_driver.commands import COMMANDS
 from sense_energy_driver.config import read_config
 from sense_energy_driver.energy import TodayTotals
+from sense_energy_driver.handlers import COMMANDS
 from sense_energy_driver.models import RealtimeDevice, RealtimePayload
 from sense_energy_driver.realtime import FeedStatus
 from sense_energy_driver.samples import SampleDiff

@@ -16,6 +16,7 @@ from ..const import FEED_OPEN_TIMEOUT_S
 from ..errors import (
     SenseConfigError,
     SenseConnectionError,
+    SenseEndpointError,
     SenseFeedClosedError,
     SenseTimeoutError,
     SenseTokenExpiredError,
@@ -145,9 +146,15 @@ async def open_feed(
             f"realtime feed at {host} did not open in {open_timeout:g} s"
         ) from err
     except ssl.SSLCertVerificationError as err:
-        raise SenseConnectionError(
+        raise SenseEndpointError(
             f"realtime feed at {host}: certificate not trusted ({err.verify_message}); "
-            "set ca_file to the CA that signed it"
+            "set ca_file to the CA that signed it",
+            attribute="ca_file",
+        ) from err
+    except ConnectionRefusedError as err:
+        raise SenseEndpointError(
+            f"realtime feed at {host}: connection refused; check realtime_url",
+            attribute="realtime_url",
         ) from err
     except (OSError, WebSocketException) as err:
         raise SenseConnectionError(

@@ -6,6 +6,7 @@ import logging
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -14,6 +15,7 @@ from ..const import HTTP_TIMEOUT_S
 from ..errors import (
     SenseConfigError,
     SenseConnectionError,
+    SenseEndpointError,
     SenseError,
     SenseProtocolError,
     SenseTimeoutError,
@@ -22,6 +24,8 @@ from ..redact import redact
 from .tls import client_ssl_context
 
 __all__ = ["HttpResponse", "HttpTransport"]
+
+E = TypeVar("E", bound=BaseException)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -53,16 +57,25 @@ def _ssl_verify(verify: bool | str | ssl.SSLContext) -> bool | ssl.SSLContext:
     return verify
 
 
-def _is_untrusted_certificate(err: BaseException) -> ssl.SSLCertVerificationError | None:
-    """httpx wraps the ssl error a layer or two deep; find it in the cause chain."""
+def _cause(err: BaseException, kind: type[E]) -> E | None:
+    """httpx wraps the socket or ssl error a layer or two deep; find it in the cause chain."""
     seen: set[int] = set()
     cur: BaseException | None = err
     while cur is not None and id(cur) not in seen:
-        if isinstance(cur, ssl.SSLCertVerificationError):
+        if isinstance(cur, kind):
             return cur
         seen.add(id(cur))
         cur = cur.__cause__ or cur.__context__
     return None
+
+
+# What an ssl handshake against a server that does not speak TLS (an http:// port) looks like.
+_NOT_TLS = (
+    "WRONG_VERSION_NUMBER",
+    "record layer failure",
+    "packet length too long",
+    "http request",
+)
 
 
 class HttpTransport:
@@ -131,14 +144,27 @@ class HttpTransport:
             return SenseTimeoutError(f"{where}: no answer within {self._timeout:g} s")
         if isinstance(err, httpx.UnsupportedProtocol):
             return SenseConfigError(f"api_url must start with http:// or https:// ({detail})")
-        cert = _is_untrusted_certificate(err)
+        cert = _cause(err, ssl.SSLCertVerificationError)
         if cert is not None or "CERTIFICATE_VERIFY_FAILED" in detail:
             reason = detail
             if cert is not None:
                 reason = getattr(cert, "verify_message", None) or str(cert)
-            return SenseConnectionError(
+            return SenseEndpointError(
                 f"{where}: the TLS certificate was not trusted ({reason}); "
-                "set ca_file to the CA certificate (PEM) that signed it"
+                "set ca_file to the CA certificate (PEM) that signed it",
+                attribute="ca_file",
+            )
+        tls = _cause(err, ssl.SSLError)
+        if tls is not None and any(sign in str(tls) for sign in _NOT_TLS):
+            return SenseEndpointError(
+                f"{where}: the server does not speak TLS ({redact(str(tls))}); "
+                "if it is an http:// server, set api_url to http://...",
+                attribute="api_url",
+            )
+        if _cause(err, ConnectionRefusedError) is not None:
+            return SenseEndpointError(
+                f"{where}: connection refused; check api_url (host and port)",
+                attribute="api_url",
             )
         if isinstance(err, httpx.TransportError):
             return SenseConnectionError(f"{where} failed: {detail}")

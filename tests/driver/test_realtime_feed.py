@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import socket
@@ -79,6 +80,18 @@ async def server() -> AsyncIterator[tuple[Server, list[Script]]]:
         yield srv, scripts
 
 
+@contextlib.asynccontextmanager
+async def running(feed: RealtimeFeed) -> AsyncIterator[asyncio.Task[None]]:
+    """feed.run() as a task, as the driver's Supervisor runs it; stopped at the end."""
+    task = asyncio.create_task(feed.run())
+    try:
+        yield task
+    finally:
+        task.cancel()
+        await asyncio.wait([task])
+        await feed.stopped()
+
+
 def url_of(srv: Server) -> str:
     port = next(iter(srv.sockets)).getsockname()[1]
     return f"ws://127.0.0.1:{port}/monitors/1/realtimefeed?access_token=t"
@@ -101,11 +114,8 @@ async def test_reconnects_after_drop(server: tuple[Server, list[Script]]) -> Non
     scripts[:] = [drop_after_two, stream]
     handler = Handler(url_of(srv))
     feed = RealtimeFeed(handler, backoff=Backoff(initial=0.01, maximum=0.05))
-    feed.start()
-    try:
+    async with running(feed):
         await handler.until(lambda: feed.counters.opens >= 2 and len(handler.messages) >= 4)
-    finally:
-        await feed.stop()
     assert any("realtime close code=1011" in line for line in handler.logs)
     assert sum(line == "realtime open" for line in handler.logs) >= 2
     assert FeedStatus.RECONNECTING in handler.statuses
@@ -124,11 +134,8 @@ async def test_unauthorized_error_renews_then_reconnects(
     scripts[:] = [reject, stream]
     handler = Handler(url_of(srv))
     feed = RealtimeFeed(handler, backoff=Backoff(initial=10.0))  # a wait would time the test out
-    feed.start()
-    try:
+    async with running(feed):
         await handler.until(lambda: len(handler.messages) >= 1)
-    finally:
-        await feed.stop()
     assert handler.renewals == 1
     assert feed.counters.opens == 2
 
@@ -143,11 +150,10 @@ async def test_rejected_credentials_stop_the_loop(server: tuple[Server, list[Scr
     scripts[:] = [reject]
     handler = Handler(url_of(srv), renew_fails=True)
     feed = RealtimeFeed(handler, backoff=Backoff(initial=0))
-    feed.start()
-    await handler.until(lambda: FeedStatus.AUTH_FAILED in handler.statuses)
-    assert not feed.running
+    async with running(feed) as task:
+        await handler.until(lambda: FeedStatus.AUTH_FAILED in handler.statuses)
+        await asyncio.wait_for(task, 5)  # run() ends by itself on rejected credentials
     assert feed.counters.opens == 1
-    await feed.stop()
 
 
 async def test_silent_feed_is_treated_as_dead(server: tuple[Server, list[Script]]) -> None:
@@ -160,11 +166,8 @@ async def test_silent_feed_is_treated_as_dead(server: tuple[Server, list[Script]
     scripts[:] = [stall, stream]
     handler = Handler(url_of(srv))
     feed = RealtimeFeed(handler, backoff=Backoff(initial=0.01), inactivity_timeout=0.2)
-    feed.start()
-    try:
+    async with running(feed):
         await handler.until(lambda: feed.counters.opens >= 2 and len(handler.messages) >= 3)
-    finally:
-        await feed.stop()
     assert any("silent" in line for line in handler.logs)
 
 
@@ -188,11 +191,8 @@ async def test_backoff_grows_while_connections_close_at_once(
     feed = RealtimeFeed(
         handler, backoff=Backoff(initial=1.0, maximum=8.0, jitter=0.0), sleep=record_sleep
     )
-    feed.start()
-    try:
+    async with running(feed):
         await handler.until(lambda: len(delays) >= 6)
-    finally:
-        await feed.stop()
     assert delays[:6] == [1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
     assert FeedStatus.PAUSED in handler.statuses
 
@@ -209,11 +209,8 @@ async def test_bad_frames_are_skipped_and_counted(server: tuple[Server, list[Scr
     scripts[:] = [junk_then_good]
     handler = Handler(url_of(srv))
     feed = RealtimeFeed(handler, backoff=Backoff(initial=0))
-    feed.start()
-    try:
+    async with running(feed):
         await handler.until(lambda: len(handler.messages) >= 1)
-    finally:
-        await feed.stop()
     assert feed.counters.skipped == 2
     assert feed.counters.opens == 1
 
@@ -235,12 +232,11 @@ async def test_long_outage_logs_a_summary_not_every_attempt() -> None:
 
     handler = Refused(f"ws://127.0.0.1:{port}/monitors/1/realtimefeed?access_token=t")
     feed = RealtimeFeed(handler, backoff=Backoff(initial=0.0, maximum=0.0, jitter=0.0))
-    feed.start()
-    await handler.until(lambda: feed.failures >= 25)
-    await feed.stop()
+    async with running(feed):
+        await handler.until(lambda: feed.failures >= 25)
     warnings = [m for level, m in levels if level == logging.WARNING]
     assert len(warnings) == 3, warnings  # the first failure, then a summary at 12 and 24
     assert warnings[0].startswith("realtime feed unavailable:")
-    assert "still unavailable after 13 attempts" in warnings[1]
-    assert "still unavailable after 25 attempts" in warnings[2]
+    assert "still failing after 12 attempts" in warnings[1]
+    assert "still failing after 24 attempts" in warnings[2]
     assert sum(level == logging.DEBUG for level, _ in levels) >= 20

@@ -48,7 +48,7 @@ async def test_canaries_never_leak(
         "device log": host.log_text(),
         "python logs": "\n".join(r.getMessage() for r in caplog.records),
         "errors": "\n".join(errors),
-        "driver repr": repr(driver) + repr(driver._cfg) + repr(driver._session),
+        "driver repr": repr(driver) + repr(driver._cfg) + repr(driver._monitor),
         "host writes": "\n".join(
             repr(w)
             for w in host.writes

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sense_energy_driver.api import SenseApi
-from sense_energy_driver.errors import SenseConfigError, SenseConnectionError
+from sense_energy_driver.errors import SenseConfigError, SenseConnectionError, SenseEndpointError
 from sense_energy_driver.models import AuthResponse
 from sense_energy_driver.simulator import SenseSimulator
 from sense_energy_driver.transport import HttpTransport
@@ -22,11 +22,12 @@ async def test_untrusted_certificate_refused_then_accepted_with_ca(
     async with SenseSimulator(interval=0.05, tls=True) as sim:
         assert sim.api_url.startswith("https://")
         assert sim.realtime_url.startswith("wss://")
-        refused, host = await make_driver(sim)
-        assert host.logged("certificate") >= 1
+        refused, host = await make_driver(sim, connect=False)
+        with pytest.raises(SenseEndpointError, match="certificate was not trusted") as err:
+            await refused.connect()  # at once: retrying cannot make the certificate trusted
+        assert err.value.attribute == "ca_file"
         assert "ca_file" in host.log_text()
         assert sim.requests["authenticate"] == 0
-        await refused.disconnect()
 
         trusted, host = await make_driver(sim, ca_file=str(sim.ca_file))
         await host.wait_for(lambda: host.device.get("feed_status") == "connected")

@@ -378,7 +378,8 @@ async def test_usage_agrees_with_the_simulator(
         after = _usage_numbers(history.usage(p, sim.clock.now_ts()))
         assert isinstance(got, dict)
         assert got["scale"] == scale
-        assert datetime.fromisoformat(str(got["start"])).timestamp() == p.start
+        assert datetime.fromisoformat(str(got["period_start"])).timestamp() == p.start
+        assert datetime.fromisoformat(str(got["start"])) == at  # the requested start, echoed
         assert _within(before[0], got["usage_kwh"], after[0]), (scale, before[0], got, after[0])
         kwh = {d["id"]: d["kwh"] for d in got["devices"]}
         assert set(kwh) == set(before[1]) == set(after[1])
@@ -399,7 +400,8 @@ async def test_usage_agrees_with_the_simulator(
         )
         assert got == {
             "scale": scale,
-            "start": body["start"],
+            "start": start.isoformat(),
+            "period_start": body["start"],
             "usage_kwh": body["consumption"]["usage_total_kwh"],
             "devices": [
                 {

@@ -259,7 +259,7 @@ async def test_attribute_changes_apply_without_restart(make_driver: MakeDriver) 
         assert ids[0] in feeds[-1]
         assert sim.requests["authenticate"] == 1  # a monitor switch needs no new login
         # status_interval: the poller is rescheduled in place
-        poller = driver._poller
+        poller = driver.parts().devices
         assert poller is not None
         host.attributes["status_interval"] = 120_000
         await driver.attribute_changed("status_interval")
@@ -272,7 +272,7 @@ async def test_attribute_changes_apply_without_restart(make_driver: MakeDriver) 
         writes = len(host.writes)
         await host.wait_for(lambda: any(w[1] == "power" for w in host.writes[writes:]))
         # realtime_poll_interval: the REST fallback's rate, clamped to its 5 s minimum
-        fallback = driver._fallback
+        fallback = driver.parts().realtime.fallback
         assert fallback is not None
         host.attributes["status_interval"] = 120_000
         host.attributes["realtime_poll_interval"] = 20_000

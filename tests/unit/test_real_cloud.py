@@ -212,7 +212,7 @@ async def test_history_reads_trends_and_never_the_openapi_paths(
     usage = await driver.command({"action": "get_usage", "scale": "DAY"})
     assert isinstance(usage, dict)
     assert usage["usage_kwh"] == 12.5
-    assert usage["start"] == "2026-06-13T04:00:00.000Z"
+    assert usage["period_start"] == "2026-06-13T04:00:00.000Z"
     assert {d["id"]: d["kwh"] for d in usage["devices"]} == {"a1b2c3d4": 1.25, "always_on": 3.5}
     solar = await driver.command({"action": "get_solar", "scale": "DAY"})
     assert isinstance(solar, dict)
@@ -324,8 +324,8 @@ async def test_the_overviews_checksum_spares_a_second_device_list_fetch(
     await host.wait_for(lambda: cloud.routes["devices"].call_count == 1)
     feed.send(json_frame("realtime_update", real.realtime(400.0)))
     await host.wait_for(lambda: host.device.get("power") == 400)
-    poller = driver._poller  # the list arrived over REST before this frame over the socket
-    assert poller is not None and poller.catalog.loaded
+    # the list arrived over REST before this frame over the socket
+    assert driver.parts().devices.catalog.loaded
     feed.send(json_frame("data_change", {"device_data_checksum": real.CHECKSUM}))
     feed.send(json_frame("realtime_update", real.realtime(500.0)))
     await host.wait_for(lambda: host.device.get("power") == 500)

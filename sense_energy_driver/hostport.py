@@ -1,0 +1,138 @@
+"""The driver's one way to its host: every call guarded, every log line made safe.
+
+A host whose get_attribute, zone_addresses, set_* or log raises costs a logged line, never the
+feed. (A host write is awaited without a timer of its own: that would cost microseconds per
+frame, and a host that never returns is the host's bug to fix.) Log lines carry no secret and no
+control character, so a device name from the cloud with a newline or an ANSI escape cannot forge
+or recolour lines of the device log. After `close()` nothing reaches the host any more: a driver
+that was disconnected stays quiet.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING
+
+from .errors import SenseConfigError
+from .redact import redact
+
+if TYPE_CHECKING:
+    from .host import Host
+
+__all__ = ["HostPort", "printable"]
+
+_LOGGER = logging.getLogger(__name__)
+
+_MAX_LOG_CHARS = 2000
+
+# C0 and C1 controls, DEL, and Unicode line/paragraph separators: shown escaped, never obeyed.
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+_CONTROLS |= {0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def printable(text: str) -> str:
+    """Text with every control character escaped: one log line stays one log line."""
+    return text.translate(_CONTROLS)
+
+
+class HostPort:
+    """Wraps the Host: guarded calls, de-duplicated health writes, a sanitised device log."""
+
+    def __init__(self, host: Host, secrets: Callable[[], Iterable[str | None]]) -> None:
+        self._host = host
+        self._secrets = secrets
+        self._failed: set[str] = set()  # host calls that failed, each warned about once
+        self._written: dict[str, object] = {}
+        self._zones: list[str] = []
+        self._closed = False
+        self.dropped = 0  # writes refused because the port was closed
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def open(self) -> None:
+        """Accept writes again (a connect after a disconnect)."""
+        self._closed = False
+
+    def close(self) -> None:
+        """From now on nothing is written to the host and nothing is logged to it."""
+        self._closed = True
+
+    def safe(self, text: str) -> str:
+        """Text fit for a log line or last_error: secrets removed, controls escaped, bounded."""
+        return printable(redact(text, self._secrets()))[:_MAX_LOG_CHARS]
+
+    # --- reads -----------------------------------------------------------------------------------
+
+    def get_attribute(self, name: str) -> object | None:
+        """A configuration attribute; a host that fails to read it is a configuration error."""
+        try:
+            return self._host.get_attribute(name)
+        except Exception as err:
+            raise SenseConfigError(
+                f"attribute '{name}' could not be read from the host: "
+                f"{type(err).__name__}: {self.safe(str(err))}"
+            ) from None
+
+    def zone_addresses(self) -> list[str]:
+        """The bound zone addresses; the last good list if the host fails to give one."""
+        try:
+            zones = [a for a in self._host.zone_addresses() if isinstance(a, str)]
+        except Exception as err:
+            self._host_failed("zone_addresses", err)
+            return list(self._zones)
+        self._zones = zones
+        return zones
+
+    # --- writes ----------------------------------------------------------------------------------
+
+    async def set_device(self, name: str, value: object) -> None:
+        await self._guard(name, lambda: self._host.set_device_attribute(name, value))
+
+    async def set_zone(self, address: str, name: str, value: object) -> None:
+        await self._guard(
+            f"{address}/{name}", lambda: self._host.set_zone_attribute(address, name, value)
+        )
+
+    async def write_once(self, name: str, value: object) -> None:
+        """Write a device attribute only when it differs from what this port wrote last."""
+        if self._written.get(name) != value:
+            self._written[name] = value
+            await self.set_device(name, value)
+
+    def last_written(self, name: str) -> object | None:
+        return self._written.get(name)
+
+    async def write_error(self, text: str) -> None:
+        await self.write_once("last_error", self.safe(text)[:200])
+
+    async def _guard(self, what: str, call: Callable[[], Awaitable[None]]) -> None:
+        if self._closed:
+            self.dropped += 1
+            return
+        try:
+            await call()
+        except Exception as err:  # a host that cannot store one value must not stop the feed
+            self._host_failed(what, err)
+
+    # --- the device log --------------------------------------------------------------------------
+
+    def log(self, level: int, message: str) -> None:
+        """One device-log line (and this module's logger), secrets removed, controls escaped."""
+        text = self.safe(message)
+        _LOGGER.log(level, "%s", text)
+        if self._closed:
+            return
+        try:
+            self._host.log(level, text)
+        except Exception as err:  # the host's log failing must not take the driver down
+            self._host_failed("log", err)
+
+    def _host_failed(self, what: str, err: BaseException | str) -> None:
+        """First failure of each host call at WARNING, repeats at DEBUG; text redacted."""
+        level = logging.DEBUG if what in self._failed else logging.WARNING
+        self._failed.add(what)
+        detail = f"{type(err).__name__}: {err}" if isinstance(err, BaseException) else err
+        _LOGGER.log(level, "host call failed (%s): %s", what, self.safe(detail))

@@ -1,0 +1,75 @@
+"""The write step: a realtime sample in, only the changed device and zone values out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .frames import REALTIME_UPDATE, FeedMessage
+from .hostport import HostPort
+from .models import RealtimeDevice, RealtimePayload
+from .retraining import Retraining
+from .samples import SampleDiff, Snapshot, snapshot_of
+
+__all__ = ["SampleWriter"]
+
+
+class SampleWriter:
+    """Diffs each sample against the last one written and writes the changes through the port.
+
+    Usable on its own (replay tools, benchmarks): without a Retraining, zones are read from
+    their own ids and never held.
+    """
+
+    def __init__(
+        self,
+        port: HostPort,
+        *,
+        clock: Callable[[], float],
+        retraining: Retraining | None = None,
+    ) -> None:
+        self._port = port
+        self._clock = clock
+        self._retraining = retraining
+        self._diff = SampleDiff()
+        self._payload: RealtimePayload | None = None
+        self._received_at = 0.0
+
+    def reset(self) -> None:
+        """The next sample writes everything (a new connection, the REST fallback took over)."""
+        self._diff.reset()
+
+    def forget_zone(self, address: str) -> None:
+        self._diff.forget_zone(address)
+
+    def snapshot(self) -> Snapshot | None:
+        """The newest sample, for get_realtime; None before the first."""
+        if self._payload is None:
+            return None
+        return snapshot_of(self._payload, self._received_at)
+
+    def active(self) -> tuple[RealtimeDevice, ...]:
+        """The devices on in the newest sample."""
+        return self._payload.devices if self._payload is not None else ()
+
+    async def on_message(self, message: FeedMessage) -> None:
+        """Apply a decoded feed message if it is a sample (others are not this step's)."""
+        payload = message.payload
+        if message.type == REALTIME_UPDATE and isinstance(payload, RealtimePayload):
+            await self.apply(payload)
+
+    async def apply(self, payload: RealtimePayload) -> None:
+        """One sample: compute every change first (a poison value raises before any write)."""
+        now = self._clock()
+        port, retraining = self._port, self._retraining
+        writes = self._diff.device_writes(payload, now)
+        zones = port.zone_addresses()
+        if retraining is not None:
+            aliases, hold = retraining.aliases, retraining.hold_offs(now)
+        else:
+            aliases, hold = {}, False
+        zone_writes = self._diff.zone_writes(payload, zones, aliases, hold_offs=hold)
+        self._payload, self._received_at = payload, now
+        for name, value in writes:
+            await port.set_device(name, value)
+        for address, name, value in zone_writes:
+            await port.set_zone(address, name, value)
