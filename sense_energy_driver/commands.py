@@ -73,7 +73,9 @@ class Arg:
             raise SenseCommandError(f"{where} must be an integer, got {_shown(value)}") from None
         low, high = self.minimum, self.maximum
         if (low is not None and number < low) or (high is not None and number > high):
-            raise SenseCommandError(f"{where} must be between {low} and {high}, got {number}")
+            raise SenseCommandError(
+                f"{where} must be between {low} and {high}, got {_shown(number)}"
+            )
         return number
 
 

@@ -22,6 +22,8 @@ HISTORY_REFRESH_S: Final = 300.0
 AVG_MONTHLY_CACHE_S: Final = 3600.0
 
 HTTP_TIMEOUT_S: Final = 10.0
+# A REST answer larger than this is refused (the largest real device lists are ~100 KB).
+HTTP_MAX_BODY_BYTES: Final = 8 << 20
 # Overall bounds: connect() returns (or raises) within this, and so does every command.
 CONNECT_DEADLINE_S: Final = 30.0
 COMMAND_DEADLINE_S: Final = 30.0

@@ -71,9 +71,9 @@ class HostPort:
         try:
             return self._host.get_attribute(name)
         except Exception as err:
+            # Only the type: the text may carry the very secret that could not be read.
             raise SenseConfigError(
-                f"attribute '{name}' could not be read from the host: "
-                f"{type(err).__name__}: {self.safe(str(err))}"
+                f"attribute '{name}' could not be read from the host ({type(err).__name__})"
             ) from None
 
     def zone_addresses(self) -> list[str]:

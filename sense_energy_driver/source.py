@@ -10,6 +10,7 @@ import random
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from .errors import SenseProtocolError
 from .fallback import RealtimeFallback
 from .frames import REALTIME_UPDATE, FeedMessage
 from .hostport import HostPort
@@ -20,7 +21,7 @@ from .retraining import Retraining
 from .samples import Snapshot
 from .timing import Timing
 from .transport.feed import FeedConnection
-from .writer import SampleWriter
+from .writer import SampleWriter, unusable
 
 __all__ = ["FeedHealth", "RealtimeSource"]
 
@@ -131,9 +132,13 @@ class RealtimeSource:
         return await self._monitor.call(lambda a, t, m: a.get_monitor_status(t, m), "status")
 
     async def fetch_realtime(self) -> RealtimePayload:
-        return await self._monitor.call(
+        payload = await self._monitor.call(
             lambda a, t, m: a.get_realtime_update(t, m), "realtime_update"
         )
+        problem = unusable(payload)
+        if problem is not None:
+            raise SenseProtocolError(f"realtime_update answer skipped: {problem}")
+        return payload
 
     async def apply_sample(self, payload: RealtimePayload) -> None:
         await self.writer.apply(payload)

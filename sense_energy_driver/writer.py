@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from .frames import REALTIME_UPDATE, FeedMessage
@@ -10,7 +11,21 @@ from .models import RealtimeDevice, RealtimePayload
 from .retraining import Retraining
 from .samples import SampleDiff, Snapshot, snapshot_of
 
-__all__ = ["SampleWriter"]
+__all__ = ["SampleWriter", "unusable"]
+
+
+def unusable(payload: RealtimePayload) -> str | None:
+    """Why a sample cannot be written (a non-finite number, an absurd epoch), or None.
+
+    Frames are checked by their decoder; this is for samples that arrive by other ways (the
+    REST fallback)."""
+    numbers = [payload.w, payload.solar_w, payload.grid_w, payload.hz, *(payload.voltage or ())]
+    numbers += [d.w for d in payload.devices]
+    if not all(math.isfinite(n) for n in numbers if n is not None):
+        return "a value is not a finite number"
+    if payload.epoch is not None and not 0 <= payload.epoch < 4e9:
+        return f"epoch {payload.epoch!r} is not a time this century"
+    return None
 
 
 class SampleWriter:

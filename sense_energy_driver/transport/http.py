@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import ssl
 from collections.abc import Mapping
@@ -11,7 +12,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ..const import HTTP_TIMEOUT_S
+from ..const import HTTP_MAX_BODY_BYTES, HTTP_TIMEOUT_S
 from ..errors import (
     SenseConfigError,
     SenseConnectionError,
@@ -88,8 +89,10 @@ class HttpTransport:
         client: httpx.AsyncClient | None = None,
         timeout: float = HTTP_TIMEOUT_S,
         verify: bool | str | ssl.SSLContext = True,
+        max_body: int = HTTP_MAX_BODY_BYTES,
     ) -> None:
         self._base_url = base_url.rstrip("/")
+        self._max_body = max_body
         self._host = _host_of(base_url)
         self._timeout = timeout
         self._owns_client = client is None
@@ -115,16 +118,34 @@ class HttpTransport:
         form: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> HttpResponse:
-        """Send one request; raises only SenseError subclasses, never an httpx exception."""
+        """Send one request; raises only SenseError subclasses, never an httpx exception.
+
+        Bounded twice: httpx's timeout per phase, and twice that for the whole exchange, so a
+        server that drips its answer a byte at a time cannot hold a caller. A body larger than
+        `max_body` bytes is refused after reading that much.
+        """
+        request = self._client.build_request(
+            method,
+            self._base_url + path,
+            params=params,
+            data=form,
+            headers=headers,
+            timeout=self._timeout,
+        )
         try:
-            resp = await self._client.request(
-                method,
-                self._base_url + path,
-                params=params,
-                data=form,
-                headers=headers,
-                timeout=self._timeout,
-            )
+            async with asyncio.timeout(2 * self._timeout):
+                resp = await self._client.send(request, stream=True)
+                try:
+                    body = await self._read(resp, method, path)
+                finally:
+                    await resp.aclose()
+        except TimeoutError as err:
+            if isinstance(err, SenseError):
+                raise
+            raise SenseTimeoutError(
+                f"{method} {path} to {self._host}: no complete answer within "
+                f"{2 * self._timeout:g} s"
+            ) from None
         except httpx.HTTPError as err:
             raise self._translate(method, path, err) from err
         except httpx.InvalidURL as err:
@@ -133,8 +154,21 @@ class HttpTransport:
         return HttpResponse(
             status=resp.status_code,
             headers={k.lower(): v for k, v in resp.headers.items()},
-            body=resp.content,
+            body=body,
         )
+
+    async def _read(self, resp: httpx.Response, method: str, path: str) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.aiter_bytes():
+            size += len(chunk)
+            if size > self._max_body:
+                raise SenseProtocolError(
+                    f"{method} {path} to {self._host}: answer larger than "
+                    f"{self._max_body} bytes; refused"
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def _translate(self, method: str, path: str, err: httpx.HTTPError) -> SenseError:
         """The one place httpx errors become ours; messages name the host, never a query."""
