@@ -120,7 +120,9 @@ def _retry_after(value: str | None, now: float) -> float:
     return seconds if math.isfinite(seconds) and seconds >= 0 else _DEFAULT_RETRY_AFTER_S
 
 
-def _unauthorized(call: _Call, resp: HttpResponse, reason: str) -> SenseAuthError:
+def _unauthorized(
+    call: _Call, resp: HttpResponse, reason: str
+) -> SenseAuthError | SenseTokenExpiredError:
     if call.auth == "authenticate":
         try:
             challenge = _MFA.decode(resp.body)

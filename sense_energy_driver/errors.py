@@ -1,4 +1,15 @@
-"""One exception tree for the driver, shaped by what the caller does next."""
+"""One exception tree for the driver, shaped by what the caller does next.
+
+SenseError
+├── retry later:       SenseConnectionError (SenseTimeoutError, SenseFeedClosedError,
+│                      SenseEndpointError — raised at once by connect(), names the attribute),
+│                      SenseServerError
+├── wait:              SenseRateLimitError (.retry_after)
+├── renew the token:   SenseTokenExpiredError
+├── fix credentials:   SenseAuthError (SenseMfaRequiredError: give a code)
+└── fix the request:   SenseConfigError, SenseCommandError, SenseProtocolError,
+                       SenseForbiddenError, SenseNotFoundError, SenseBadRequestError
+"""
 
 from __future__ import annotations
 
@@ -76,11 +87,18 @@ class SenseRateLimitError(SenseError):
         self.retry_after = retry_after
 
 
-# --- renew or log in again ----------------------------------------------------------------------
+# --- renew the token; or fix the credentials (siblings: the first is routine, the second not) ----
+
+
+class SenseTokenExpiredError(SenseError):
+    """A bearer call got 401: the access token is stale; renew it (the session does), then go on.
+
+    Not an SenseAuthError: nothing is wrong with the credentials."""
 
 
 class SenseAuthError(SenseError):
-    """Credentials were rejected; retrying with the same ones would only lock the account."""
+    """Credentials (or the refresh token) were rejected; retrying with the same ones would only
+    lock the account, so the driver waits until they change."""
 
 
 class SenseMfaRequiredError(SenseAuthError):
@@ -92,10 +110,6 @@ class SenseMfaRequiredError(SenseAuthError):
 
     def __repr__(self) -> str:
         return f"SenseMfaRequiredError({str(self)!r}, mfa_token=<redacted>)"
-
-
-class SenseTokenExpiredError(SenseAuthError):
-    """A bearer call got 401: the access token is stale; renew, then log in if that fails."""
 
 
 # --- give up loudly: the request or the data is wrong -------------------------------------------
