@@ -15,11 +15,12 @@ from tenacity import (
     RetryCallState,
     retry_if_exception,
     stop_after_attempt,
-    wait_exponential,
     wait_random,
 )
+from tenacity.wait import wait_base
 
 from .api import SenseApi
+from .backoff import Backoff
 from .const import BACKOFF_MAX_S, REST_RETRY_ATTEMPTS, REST_RETRY_MAX_WAIT_S
 from .errors import (
     SenseAuthError,
@@ -57,13 +58,21 @@ class Credentials:
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """Backoff for transient REST failures: exponential from `initial`, capped, with jitter."""
+    """Backoff for transient REST failures: the Backoff formula from `initial`, capped at
+    `max_wait`, plus up to `jitter` seconds."""
 
     attempts: int = REST_RETRY_ATTEMPTS
     initial: float = 1.0
     max_wait: float = REST_RETRY_MAX_WAIT_S
     multiplier: float = 2.0
     jitter: float = 1.0
+
+    def wait(self) -> wait_base:
+        """The tenacity wait strategy of this policy."""
+        formula = Backoff(
+            initial=self.initial, maximum=self.max_wait, multiplier=self.multiplier, jitter=0.0
+        )
+        return formula.wait() + wait_random(0, self.jitter)
 
 
 def _transient(err: BaseException) -> bool:
@@ -195,9 +204,7 @@ class SenseSession:
     async def _retrying(self, name: str, attempt: Callable[[], Awaitable[T]]) -> T:
         policy = self._retry
         attempts = max(1, policy.attempts)
-        backoff = wait_exponential(
-            multiplier=policy.initial, exp_base=policy.multiplier, max=policy.max_wait
-        ) + wait_random(0, policy.jitter)
+        backoff = policy.wait()
 
         def wait(state: RetryCallState) -> float:
             delay = min(float(backoff(state)), policy.max_wait)
