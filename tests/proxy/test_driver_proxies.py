@@ -134,3 +134,16 @@ async def test_a_taken_port_is_logged_and_the_driver_runs_on(
     errors = [m for level, m in host.logs if level == logging.ERROR]
     assert any(f"cannot listen on 127.0.0.1:{taken.port}" in m for m in errors), errors
     await host.wait_for(lambda: "power" in host.device)  # Sense readings still flow
+
+
+async def test_a_bad_new_proxy_list_is_refused_and_the_old_one_kept(
+    sim: SenseSimulator, make_driver: MakeDriver
+) -> None:
+    driver, host = await make_driver(sim, proxy_devices=[{"name": "A"}], kasa_bind=LOOPBACK)
+    driver.proxies.set_power("A", 3)
+    host.attributes["proxy_devices"] = [{"name": "A"}, {"name": "B", "source": "zone"}]
+    with pytest.raises(SenseConfigError, match=r"'proxy_devices'\[1\]: \"source\" must be"):
+        await driver.attribute_changed("proxy_devices")
+    assert [d.name for d in driver.proxies.devices] == ["A"]
+    assert driver.proxies.address is not None
+    assert driver.proxies.describe()["devices"][0]["watts"] == 3.0  # type: ignore[index]
