@@ -58,7 +58,8 @@ class ProxyService:
         self._fixed: tuple[ProxyDevice, ...] = ()
         self._devices: tuple[ProxyDevice, ...] = ()
         self._by_name: dict[str, ProxyDevice] = {}
-        self._by_zone: dict[str, list[ProxyDevice]] = {}
+        self._by_source: dict[Source, list[ProxyDevice]] = {}
+        self._zones: frozenset[str] = frozenset()  # addresses some proxy reads (hot-path check)
         self._bind = parse_bind(None)
         self._bind_override: BindAddress | None = None
         self._server: KasaServer | None = None
@@ -98,10 +99,12 @@ class ProxyService:
     def _index(self) -> None:
         self._devices = (*self._declared, *self._fixed)
         self._by_name = {d.name.casefold(): d for d in self._devices}
-        self._by_zone = {}
+        self._by_source = {}
         for device in self._devices:
-            if device.source.kind is SourceKind.ZONE:
-                self._by_zone.setdefault(device.source.key, []).append(device)
+            self._by_source.setdefault(device.source, []).append(device)
+        self._zones = frozenset(
+            d.source.key for d in self._devices if d.source.kind is SourceKind.ZONE
+        )
 
     async def _start(self, bind: BindAddress) -> None:
         server = KasaServer(self, bind, rate_limit=self._rate_limit, clock=self._clock)
@@ -124,25 +127,35 @@ class ProxyService:
 
     # --- readings --------------------------------------------------------------------------------
 
-    def zone_written(self, address: str, name: str, value: object) -> None:
-        """The driver wrote a zone attribute: a `power` feeds the proxies reading that zone."""
-        if name != "power" or address not in self._by_zone:
-            return
-        for device in self._by_zone[address]:
+    def push(self, source: Source, value: object) -> int:
+        """A new value from a source: every proxy reading it takes it; how many did.
+
+        The one entry point for sources that push (a zone today, an MQTT topic later). A value
+        that is not a possible reading is ignored, with one warning per proxy.
+        """
+        devices = self._by_source.get(source, ())
+        for device in devices:
             try:
-                watts = check_watts(value, f"zone {address} power")
+                watts = check_watts(value, f"{source} value")
             except ValueError as err:
                 if device.name not in self._warned:
                     self._warned.add(device.name)
                     self._log(logging.WARNING, f"proxy '{device.name}': {err}; value ignored")
                 continue
             self._readings.set(device, watts)
+        return len(devices)
+
+    def zone_written(self, address: str, name: str, value: object) -> None:
+        """The driver wrote a zone attribute: a `power` feeds the proxies reading that zone."""
+        if name == "power" and address in self._zones:
+            self.push(Source(SourceKind.ZONE, address), value)
 
     def sample_received(self) -> None:
         """A realtime sample arrived: zones it did not rewrite are unchanged, so still fresh."""
-        for devices in self._by_zone.values():
-            for device in devices:
-                self._readings.touch(device)
+        if self._zones:
+            for device in self._devices:
+                if device.source.kind is SourceKind.ZONE:
+                    self._readings.touch(device)
 
     def set_power(self, name: object, watts: object) -> dict[str, object]:
         """set_proxy_power: a new reading for a proxy whose source is the command."""
