@@ -180,7 +180,9 @@ def strip_answer(request: dict[str, Any], plugs: Sequence[Plug], on_time: int) -
             answer[module] = dict(_MEMBER_NOT_SUPPORTED)
         elif module == "system":
             answer[module] = {
-                c: _strip_sysinfo(plugs, on_time) if c == "get_sysinfo" else _MEMBER_NOT_SUPPORTED
+                c: _strip_sysinfo(plugs, on_time)
+                if c == "get_sysinfo"
+                else dict(_MEMBER_NOT_SUPPORTED)
                 for c in commands
             }
         elif module == "emeter":

@@ -70,12 +70,20 @@ class ProxyService:
     # --- configuration ---------------------------------------------------------------------------
 
     def add_fixed(self, readings: Mapping[str, float], bind: BindAddress | None = None) -> None:
-        """Proxies given on the command line: a reading that holds until set_proxy_power."""
-        devices = [ProxyDevice.create(name, Source(SourceKind.COMMAND)) for name in readings]
-        check_unique([*self._fixed, *devices], "--proxy")
-        self._fixed = (*self._fixed, *devices)
-        for device in devices:
-            self._readings.set(device, check_watts(readings[device.name], f"--proxy {device.name}"))
+        """Proxies given on the command line: a reading that holds until set_proxy_power.
+
+        SenseConfigError for a name given twice or a reading that is not possible.
+        """
+        command = Source(SourceKind.COMMAND)
+        pairs = [(ProxyDevice.create(name, command), w) for name, w in readings.items()]
+        check_unique([*self._fixed, *(device for device, _ in pairs)], "--proxy")
+        try:
+            values = [check_watts(watts, f"--proxy {device.name}") for device, watts in pairs]
+        except ValueError as err:
+            raise SenseConfigError(str(err)) from None
+        for (device, _), watts in zip(pairs, values, strict=True):
+            self._readings.set(device, watts)
+        self._fixed = (*self._fixed, *(device for device, _ in pairs))
         if bind is not None:
             self._bind_override = bind
         self._index()

@@ -12,8 +12,13 @@ import pytest
 from kasa import Module
 from kasa.transports.xortransport import XorEncryption
 
-from sense_energy_driver.proxy import ProxyDevice, Source, SourceKind
-from sense_energy_driver.proxy.server import MAX_DATAGRAM_BYTES, MAX_TCP_REQUEST_BYTES
+from sense_energy_driver.proxy import ProxyDevice, Source, SourceKind, parse_bind
+from sense_energy_driver.proxy.server import (
+    MAX_DATAGRAM_BYTES,
+    MAX_TCP_CONNECTIONS,
+    MAX_TCP_REQUEST_BYTES,
+    KasaServer,
+)
 from tests.proxy.conftest import StartProxies
 from tests.proxy.kasa_client import (
     SENSE_POLL,
@@ -166,3 +171,56 @@ async def test_bad_tcp_requests_close_only_their_connection(start_proxies: Start
         assert watts_by_alias(strip) == {"Pool pump": 700.0}
     finally:
         await strip.disconnect()
+
+
+async def test_connections_over_the_limit_are_refused_and_counted(
+    start_proxies: StartProxies,
+) -> None:
+    service = await start_proxies(fixed={"Pool pump": 700})
+    assert service.address is not None
+    port = service.address.port
+    held = []
+    try:
+        for _ in range(MAX_TCP_CONNECTIONS):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            held.append(writer)
+            # One request answered on each: the server counts the connection as open.
+            writer.write(XorEncryption.encrypt(json.dumps({"system": {"get_sysinfo": {}}})))
+            await writer.drain()
+            size = int.from_bytes(await asyncio.wait_for(reader.readexactly(4), 5.0), "big")
+            await asyncio.wait_for(reader.readexactly(size), 5.0)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        assert await asyncio.wait_for(reader.read(), 5.0) == b""  # closed at once
+        writer.close()
+        assert service.counters.refused == 1
+    finally:
+        for writer in held:
+            writer.close()
+
+
+async def test_a_failure_answering_one_request_leaves_the_socket_serving(
+    clock: FakeClock,
+) -> None:
+    class Flaky:
+        calls = 0
+
+        def udp_answers(self, request: dict[str, object]) -> list[bytes]:
+            self.calls += 1
+            if self.calls == 1:
+                raise RuntimeError("boom")
+            return [XorEncryption.encrypt('{"ok":1}')[4:]]
+
+        def tcp_answer(self, request: dict[str, object]) -> bytes:
+            raise AssertionError("not used")
+
+    server = KasaServer(Flaky(), parse_bind("127.0.0.1:0"), clock=clock)
+    address = await server.start()
+    client = await UdpClient.open()
+    try:
+        client.send(datagram(SENSE_POLL), address.port)
+        client.send(datagram(SENSE_POLL), address.port)
+        assert await client.receive(1) == [{"ok": 1}]
+    finally:
+        client.close()
+        await server.stop()
+    assert (server.counters.errors, server.counters.requests) == (1, 1)

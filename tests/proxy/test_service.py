@@ -76,3 +76,14 @@ async def test_counters_add_up_over_restarts(start_proxies: StartProxies) -> Non
     strip = await discover_strip(service.address.port)
     await strip.disconnect()
     assert service.counters.requests > before
+
+
+def test_command_line_proxies_are_checked(clock: FakeClock) -> None:
+    service = ProxyService(clock=clock)
+    with pytest.raises(SenseConfigError, match=r"--proxy Pump must be a number of watts"):
+        service.add_fixed({" Pump ": float("nan")})
+    assert service.devices == ()  # nothing half-added
+    service.add_fixed({" Pump ": 5.0})
+    assert service.describe()["devices"][0]["watts"] == 5.0  # type: ignore[index]
+    with pytest.raises(SenseConfigError, match="used twice"):
+        service.add_fixed({"PUMP": 1.0})
