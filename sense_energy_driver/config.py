@@ -41,6 +41,7 @@ class DriverConfig:
     refresh_token: str | None = field(default=None, repr=False)
     user_id: str | None = None
     installation_id: str | None = None
+    selected_monitor_id: str | None = None
     # --- proxy devices (issue 17) ---
     proxy_devices: tuple[ProxyDevice, ...] = ()
     kasa_bind: BindAddress = field(default_factory=lambda: parse_bind(None))
@@ -136,6 +137,7 @@ def read_config(get: GetAttribute, log: Log) -> DriverConfig:
         refresh_token=_text(get, "refresh_token"),
         user_id=_text(get, "user_id"),
         installation_id=_text(get, "installation_id"),
+        selected_monitor_id=_text(get, "selected_monitor_id"),
         # --- proxy devices (issue 17) ---
         proxy_devices=parse_proxy_devices(get("proxy_devices")),
         kasa_bind=parse_bind(get("kasa_bind")),
