@@ -49,6 +49,15 @@ def watts_by_alias(strip: IotStrip) -> dict[str, float | None]:
     }
 
 
+async def read_watts(port: int) -> dict[str, float | None]:
+    """Discover, read every outlet's power once, disconnect."""
+    strip = await discover_strip(port)
+    try:
+        return watts_by_alias(strip)
+    finally:
+        await strip.disconnect()
+
+
 class UdpClient(asyncio.DatagramProtocol):
     """A UDP socket on loopback whose answers are awaited, never slept for."""
 

@@ -12,7 +12,7 @@ import pytest
 from kasa import Module
 from kasa.transports.xortransport import XorEncryption
 
-from sense_energy_driver.proxy import ProxyDevice, Source, SourceKind, parse_bind
+from sense_energy_driver.proxy import ProxyDevice, ProxyService, Source, SourceKind, parse_bind
 from sense_energy_driver.proxy.server import (
     MAX_DATAGRAM_BYTES,
     MAX_TCP_CONNECTIONS,
@@ -26,10 +26,19 @@ from tests.proxy.kasa_client import (
     UdpClient,
     datagram,
     discover_strip,
+    read_watts,
     watts_by_alias,
 )
 
 COMMAND = Source(SourceKind.COMMAND)
+
+
+@pytest.fixture
+async def pump_at_700(start_proxies: StartProxies) -> tuple[ProxyService, int]:
+    """One plug reading 700 W, and the port it answers on."""
+    service = await start_proxies(fixed={"Pool pump": 700})
+    assert service.address is not None
+    return service, service.address.port
 
 
 async def test_python_kasa_discovers_each_plug_and_reads_its_power(
@@ -122,11 +131,9 @@ async def test_sense_poll_gets_one_hs110_answer_per_proxy(start_proxies: StartPr
 
 
 async def test_malformed_and_oversized_datagrams_are_ignored_and_counted(
-    start_proxies: StartProxies,
+    pump_at_700: tuple[ProxyService, int],
 ) -> None:
-    service = await start_proxies(fixed={"Pool pump": 700})
-    assert service.address is not None
-    port = service.address.port
+    service, port = pump_at_700
     client = await UdpClient.open()
     try:
         client.send(b"\x00\xff garbage", port)  # not JSON after decryption
@@ -144,17 +151,13 @@ async def test_malformed_and_oversized_datagrams_are_ignored_and_counted(
     counters = service.counters
     assert (counters.malformed, counters.oversized, counters.echoes) == (3, 1, 1)
     assert (counters.requests, counters.errors) == (1, 0)
-    strip = await discover_strip(port)  # and python-kasa still works
-    try:
-        assert watts_by_alias(strip) == {"Pool pump": 700.0}
-    finally:
-        await strip.disconnect()
+    assert await read_watts(port) == {"Pool pump": 700.0}  # and python-kasa still works
 
 
-async def test_bad_tcp_requests_close_only_their_connection(start_proxies: StartProxies) -> None:
-    service = await start_proxies(fixed={"Pool pump": 700})
-    assert service.address is not None
-    port = service.address.port
+async def test_bad_tcp_requests_close_only_their_connection(
+    pump_at_700: tuple[ProxyService, int],
+) -> None:
+    service, port = pump_at_700
     for payload in (
         (MAX_TCP_REQUEST_BYTES + 1).to_bytes(4, "big"),  # a length over the limit
         (5).to_bytes(4, "big") + b"\x00\x01\x02\x03\x04",  # not JSON
@@ -166,19 +169,13 @@ async def test_bad_tcp_requests_close_only_their_connection(start_proxies: Start
         writer.close()
         await writer.wait_closed()
     assert (service.counters.oversized, service.counters.malformed) == (1, 1)
-    strip = await discover_strip(port)
-    try:
-        assert watts_by_alias(strip) == {"Pool pump": 700.0}
-    finally:
-        await strip.disconnect()
+    assert await read_watts(port) == {"Pool pump": 700.0}
 
 
 async def test_connections_over_the_limit_are_refused_and_counted(
-    start_proxies: StartProxies,
+    pump_at_700: tuple[ProxyService, int],
 ) -> None:
-    service = await start_proxies(fixed={"Pool pump": 700})
-    assert service.address is not None
-    port = service.address.port
+    service, port = pump_at_700
     held = []
     try:
         for _ in range(MAX_TCP_CONNECTIONS):
