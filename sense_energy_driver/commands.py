@@ -32,7 +32,7 @@ class Arg:
     """One declared argument: its name, type, whether it must be given, and what is valid."""
 
     name: str
-    type: str  # "string" | "int" | "id"
+    type: str  # "string" | "int" | "id" | "float" (the body range-checks a float)
     required: bool = False
     choices: tuple[str, ...] = ()
     minimum: int | None = None
@@ -44,6 +44,8 @@ class Arg:
         where = f"{action}: argument '{self.name}'"
         if self.type == "int":
             return self._integer(where, value)
+        if self.type == "float":  # proxy devices: the command body checks the number and range
+            return value
         if not isinstance(value, str) or not value.strip():
             raise SenseCommandError(f"{where} must be a non-empty string, got {_shown(value)}")
         text = value.strip()

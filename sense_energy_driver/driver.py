@@ -25,6 +25,7 @@ from .login import Login
 from .models import DataChange
 from .monitor import MonitorSession
 from .poller import DevicePoller, Retrained
+from .proxy import ProxyService
 from .realtime import FeedCounters, FeedStatus
 from .retraining import Retraining
 from .source import FeedHealth, RealtimeSource
@@ -80,6 +81,7 @@ class SenseEnergyDriver:
             timing=self._timing,
             rng=self._rng,
         )
+        self._proxies = ProxyService(clock=clock, log=self.log)  # proxy devices (issue 17)
         self._checksum: str | None = None  # the newest device_data_checksum of the feed
         self._offline_writer: SampleWriter | None = None
 
@@ -108,6 +110,7 @@ class SenseEnergyDriver:
             cfg = self._read_config()
             self._port.open()
             self._cfg = cfg
+            await self._proxies.apply(cfg.proxy_devices, cfg.kasa_bind)
             self._monitor = await self._new_session(cfg)
             waiter = await self._login.begin()
         try:
@@ -126,6 +129,7 @@ class SenseEnergyDriver:
         monitor = self._monitor
         try:
             await self._supervisor.stop()
+            await self._proxies.stop()
         finally:
             self._parts = None
             self._monitor = None
@@ -173,6 +177,9 @@ class SenseEnergyDriver:
                 )
                 raise
             self._cfg = cfg
+            if name in ("proxy_devices", "kasa_bind"):
+                await self._proxies.apply(cfg.proxy_devices, cfg.kasa_bind)
+                return
             if monitor is None or old is None:
                 waiter = None  # not connected: the new value is used by the next connect()
             else:
@@ -271,6 +278,7 @@ class SenseEnergyDriver:
             clock=clock,
             rng=self._rng,
             poll_interval=cfg.realtime_poll_s * scale,
+            observer=self._proxies,
         )
         self._parts = Parts(monitor, devices, energy, realtime, retraining)
         self._checksum = None
@@ -350,6 +358,11 @@ class SenseEnergyDriver:
         return await self._login.submit_mfa(code)
 
     # --- health, log, replay ---------------------------------------------------------------------
+
+    @property
+    def proxies(self) -> ProxyService:
+        """The proxy devices (issue 17): their readings, their Kasa plugs, their commands."""
+        return self._proxies
 
     @property
     def feed_counters(self) -> FeedCounters | None:

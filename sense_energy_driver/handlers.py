@@ -19,6 +19,7 @@ from .errors import SenseCommandError
 from .models import MonitorInfo, MonitorStatus
 from .monitor import MonitorSession
 from .poller import DevicePoller
+from .proxy import ProxyService
 from .realtime import FeedStatus
 from .retraining import Retraining
 from .source import RealtimeSource
@@ -55,6 +56,9 @@ class CommandContext(Protocol):
 
     @property
     def stale_after(self) -> float: ...
+
+    @property
+    def proxies(self) -> ProxyService: ...
 
     def log(self, level: int, message: str) -> None: ...
 
@@ -252,6 +256,20 @@ async def get_timeline(ctx: CommandContext, args: Args) -> object:
         ],
         "total_items": timeline.total_items,
     }
+
+
+@COMMANDS.command(
+    "set_proxy_power",
+    Arg("name", "string", required=True),
+    Arg("watts", "float", required=True),
+)
+async def set_proxy_power(ctx: CommandContext, args: Args) -> object:
+    return ctx.proxies.set_power(args["name"], args["watts"])
+
+
+@COMMANDS.command("get_proxy_devices")
+async def get_proxy_devices(ctx: CommandContext, _: Args) -> object:
+    return ctx.proxies.describe()
 
 
 def _wifi_signal(info: MonitorInfo) -> tuple[float | None, str | None]:

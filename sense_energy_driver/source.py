@@ -21,7 +21,7 @@ from .retraining import Retraining
 from .samples import Snapshot
 from .timing import Timing
 from .transport.feed import FeedConnection
-from .writer import SampleWriter, unusable
+from .writer import SampleObserver, SampleWriter, unusable
 
 __all__ = ["FeedHealth", "RealtimeSource"]
 
@@ -59,6 +59,7 @@ class RealtimeSource:
         clock: Callable[[], float],
         rng: random.Random,
         poll_interval: float,
+        observer: SampleObserver | None = None,
     ) -> None:
         self._monitor = monitor
         self._port = port
@@ -67,7 +68,7 @@ class RealtimeSource:
         self._on_data_change = on_data_change
         self._timing = timing
         self._clock = clock
-        self.writer = SampleWriter(port, clock=clock, retraining=retraining)
+        self.writer = SampleWriter(port, clock=clock, retraining=retraining, observer=observer)
         self.fallback = RealtimeFallback(self, interval=poll_interval)
         self.feed = RealtimeFeed(
             self,

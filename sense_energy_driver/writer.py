@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Protocol
 
 from .frames import REALTIME_UPDATE, FeedMessage
 from .hostport import HostPort
@@ -28,6 +29,14 @@ def unusable(payload: RealtimePayload) -> str | None:
     return None
 
 
+class SampleObserver(Protocol):
+    """Told about zone writes and samples (the proxy devices read zones from here)."""
+
+    def zone_written(self, address: str, name: str, value: object) -> None: ...
+
+    def sample_received(self) -> None: ...
+
+
 class SampleWriter:
     """Diffs each sample against the last one written and writes the changes through the port.
 
@@ -41,8 +50,10 @@ class SampleWriter:
         *,
         clock: Callable[[], float],
         retraining: Retraining | None = None,
+        observer: SampleObserver | None = None,
     ) -> None:
         self._port = port
+        self._observer = observer
         self._clock = clock
         self._retraining = retraining
         self._diff = SampleDiff()
@@ -86,5 +97,10 @@ class SampleWriter:
         self._payload, self._received_at = payload, now
         for name, value in writes:
             await port.set_device(name, value)
+        observer = self._observer
         for address, name, value in zone_writes:
             await port.set_zone(address, name, value)
+            if observer is not None:
+                observer.zone_written(address, name, value)
+        if observer is not None:
+            observer.sample_received()
