@@ -16,19 +16,16 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from .config import DriverConfig, read_config
-from .energy import EnergyHistory
 from .errors import SenseCommandError, SenseConfigError, SenseEndpointError, SenseError
 from .frames import FeedMessage
-from .handlers import COMMANDS, Parts
+from .handlers import COMMANDS
 from .hostport import HostPort
 from .login import Login
-from .models import DataChange
 from .monitor import MonitorSession
-from .poller import DevicePoller, Retrained
+from .parts import Parts
 from .proxy import ProxyService
 from .realtime import FeedCounters, FeedStatus
-from .retraining import Retraining
-from .source import FeedHealth, RealtimeSource
+from .source import FeedHealth
 from .supervisor import Supervisor
 from .timing import Timing
 from .writer import SampleWriter
@@ -82,7 +79,6 @@ class SenseEnergyDriver:
             rng=self._rng,
         )
         self._proxies = ProxyService(clock=clock, log=self.log)  # proxy devices (issue 17)
-        self._checksum: str | None = None  # the newest device_data_checksum of the feed
         self._offline_writer: SampleWriter | None = None
 
     def __repr__(self) -> str:
@@ -242,80 +238,25 @@ class SenseEnergyDriver:
 
     def start_parts(self, monitor: MonitorSession) -> None:
         """Logged in: build the poller, energy history and realtime source, and run them."""
-        cfg, scale, clock = monitor.cfg, self._timing.interval_scale, self._clock
-        summary = monitor.monitor
-        assert summary is not None
-        monitor_id = summary.monitor_id
-        devices = DevicePoller(
-            lambda: monitor.call(lambda a, t, m: a.get_devices_overview(t, m), "devices"),
-            self._devices_applied,
-            interval=cfg.status_interval_s * scale,
-            log=self.log,
-            min_gap=5.0 * scale,
-        )
-        retraining = Retraining(
-            devices.catalog,
-            follow=cfg.follow_retraining,
-            zone_addresses=self._port.zone_addresses,
-            log=self.log,
-            clock=clock,
-        )
-        energy = EnergyHistory(
-            lambda s, start, solar: monitor.history.period(monitor_id, s, start, solar=solar),
-            write=self._port.write_once,
-            log=self.log,
-            solar_configured=summary.solar_configured,
-            clock=clock,
-            refresh_s=300.0 * scale,
-        )
-        realtime = RealtimeSource(
+        parts = Parts(
             monitor,
-            self._port,
-            self._health,
-            retraining,
-            on_data_change=self._data_changed,
+            port=self._port,
+            health=self._health,
             timing=self._timing,
-            clock=clock,
+            clock=self._clock,
             rng=self._rng,
-            poll_interval=cfg.realtime_poll_s * scale,
             observer=self._proxies,
         )
-        self._parts = Parts(monitor, devices, energy, realtime, retraining)
-        self._checksum = None
-        spawn = self._supervisor.spawn
-        spawn("sense-poller", devices.run)
-        spawn("sense-energy", energy.run)
-        for name, factory in realtime.tasks():
-            spawn(name, factory)
+        self._parts = parts
+        for name, factory in parts.tasks():
+            self._supervisor.spawn(name, factory)
 
     async def stop_parts(self) -> None:
         """Stop what start_parts started (before a fresh login)."""
-        self._parts = None
-        for name in ("sense-poller", "sense-energy", "sense-realtime", "sense-fallback"):
-            await self._supervisor.cancel(name)
-
-    def _data_changed(self, change: DataChange) -> None:
-        parts = self._parts
-        checksum = change.device_data_checksum
-        if parts is None or not checksum:
-            return
-        devices = parts.devices
-        # The first checksum of a session is news if the list was loaded before it, unless that
-        # list carried the same checksum (the real overview does).
-        first, known = self._checksum is None, checksum in (devices.checksum, self._checksum)
-        self._checksum = checksum
-        if known or (first and not devices.catalog.loaded):
-            return
-        self.log(logging.INFO, "device list changed on Sense; refreshing it now")
-        devices.trigger()
-        parts.retraining.list_changed(devices.fetches + 1)
-
-    async def _devices_applied(self, fetch: int, changes: list[Retrained]) -> None:
-        parts = self._parts
-        if parts is None:
-            return
-        for old_id in parts.retraining.devices_applied(fetch, changes):
-            parts.realtime.writer.forget_zone(old_id)
+        parts, self._parts = self._parts, None
+        if parts is not None:
+            for name, _ in parts.tasks():
+                await self._supervisor.cancel(name)
 
     async def _crashed(self, name: str, err: BaseException, crashes: int) -> None:
         """A supervised task raised something unforeseen: say so once, it restarts itself."""

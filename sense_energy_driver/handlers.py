@@ -8,34 +8,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from .commands import Arg, CommandTable, local_zone, parse_start
 from .const import SCALES
-from .energy import EnergyHistory
 from .errors import SenseCommandError
 from .models import MonitorInfo, MonitorStatus
 from .monitor import MonitorSession
-from .poller import DevicePoller
+from .parts import Parts
 from .proxy import ProxyService
 from .realtime import FeedStatus
-from .retraining import Retraining
-from .source import RealtimeSource
 
-__all__ = ["COMMANDS", "CommandContext", "Parts"]
-
-
-@dataclass(frozen=True, slots=True)
-class Parts:
-    """What a logged-in connection is made of."""
-
-    monitor: MonitorSession
-    devices: DevicePoller
-    energy: EnergyHistory
-    realtime: RealtimeSource
-    retraining: Retraining
+__all__ = ["COMMANDS", "CommandContext"]
 
 
 class CommandContext(Protocol):

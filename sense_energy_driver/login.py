@@ -26,8 +26,8 @@ from .loops import Escalation
 from .realtime import FeedStatus
 
 if TYPE_CHECKING:
-    from .handlers import Parts
     from .monitor import MonitorSession
+    from .parts import Parts
     from .source import FeedHealth
     from .supervisor import Supervisor
     from .timing import Timing

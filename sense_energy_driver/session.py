@@ -10,29 +10,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_random,
-)
-from tenacity.wait import wait_base
-
 from .api import SenseApi
-from .backoff import Backoff
-from .const import BACKOFF_MAX_S, REST_RETRY_ATTEMPTS, REST_RETRY_MAX_WAIT_S
 from .errors import (
     SenseAuthError,
-    SenseConnectionError,
-    SenseEndpointError,
     SenseError,
     SenseMfaRequiredError,
-    SenseRateLimitError,
-    SenseServerError,
     SenseTokenExpiredError,
 )
 from .models import AuthResponse, MonitorSummary
+from .retry import Retrier, RetryPolicy
 from .totp import totp_code
 
 __all__ = ["Credentials", "RetryPolicy", "SenseSession"]
@@ -41,8 +27,6 @@ _LOGGER = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# A 429 asking for a longer wait than this goes to the caller instead of holding one call open.
-_RATE_LIMIT_WAIT_MAX_S = BACKOFF_MAX_S
 # Sense's mfa_token lives about ten minutes; an older challenge is replaced before it is used.
 _MFA_CHALLENGE_MAX_AGE_S = 540.0
 
@@ -56,34 +40,6 @@ class Credentials:
     totp_secret: str | None = field(default=None, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """Backoff for transient REST failures: the Backoff formula from `initial`, capped at
-    `max_wait`, plus up to `jitter` seconds."""
-
-    attempts: int = REST_RETRY_ATTEMPTS
-    initial: float = 1.0
-    max_wait: float = REST_RETRY_MAX_WAIT_S
-    multiplier: float = 2.0
-    jitter: float = 1.0
-
-    def wait(self) -> wait_base:
-        """The tenacity wait strategy of this policy."""
-        formula = Backoff(
-            initial=self.initial, maximum=self.max_wait, multiplier=self.multiplier, jitter=0.0
-        )
-        return formula.wait() + wait_random(0, self.jitter)
-
-
-def _transient(err: BaseException) -> bool:
-    """Worth asking again: the network, a 5xx, or a 429 with a wait short enough to sit out."""
-    if isinstance(err, SenseRateLimitError):
-        return err.retry_after <= _RATE_LIMIT_WAIT_MAX_S
-    if isinstance(err, SenseEndpointError):
-        return False  # refused, TLS, not the API: configuration, not a glitch
-    return isinstance(err, SenseConnectionError | SenseServerError)
-
-
 class SenseSession:
     """Owns the tokens: logs in, renews once for many concurrent 401s, and never storms logins."""
 
@@ -94,7 +50,7 @@ class SenseSession:
         *,
         refresh_token: str | None = None,
         user_id: str | None = None,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.time,
         on_auth: Callable[[AuthResponse], Awaitable[None]] | None = None,
@@ -108,12 +64,10 @@ class SenseSession:
         self._auth: AuthResponse | None = None
         self._auth_failure: SenseAuthError | None = None
         self._mfa_challenge: tuple[str, float] | None = None  # (mfa_token, when it was issued)
-        self._retry = retry
-        self._sleep = sleep
+        self._retrier = Retrier(retry or RetryPolicy(), sleep=sleep)
         self._clock = clock
         self._on_auth = on_auth
         self._lock = asyncio.Lock()
-        self._warned: set[tuple[str, str]] = set()
         self._login_count = 0
         self._renew_count = 0
 
@@ -162,21 +116,21 @@ class SenseSession:
 
     async def login(self, *, fresh: bool = False) -> AuthResponse:
         """Make sure we hold a token (renewing a restored refresh token first); `fresh` re-logs."""
-        return await self._retrying("login", lambda: self._locked(lambda: self._login(fresh)))
+        return await self._retrier.run("login", lambda: self._locked(lambda: self._login(fresh)))
 
     async def submit_mfa(self, code: str) -> AuthResponse:
         """Finish a login that Sense answered with mfa_required, with a code from the user."""
-        return await self._retrying(
+        return await self._retrier.run(
             "submit_mfa", lambda: self._locked(lambda: self._submit_mfa(code))
         )
 
     async def renew(self, stale_token: str | None = None) -> None:
         """Renew (or log in again); a no-op if `stale_token` was already replaced by another."""
-        await self._retrying("renew", lambda: self._locked(lambda: self._renew(stale_token)))
+        await self._retrier.run("renew", lambda: self._locked(lambda: self._renew(stale_token)))
 
     async def call(self, op: Callable[[str], Awaitable[T]], *, name: str) -> T:
         """Run `op(access_token)`: log in if needed, renew once on 401, retry transient errors."""
-        return await self._retrying(name, lambda: self._call_once(op, name))
+        return await self._retrier.run(name, lambda: self._call_once(op, name))
 
     async def logout(self) -> None:
         """End the session at Sense if we can, and forget the tokens either way."""
@@ -197,53 +151,9 @@ class SenseSession:
         self._monitors = ()
         self._auth_failure = None
         self._mfa_challenge = None
-        self._warned.clear()
+        self._retrier.forget_warnings()
 
     # --- retry ------------------------------------------------------------------------------
-
-    async def _retrying(self, name: str, attempt: Callable[[], Awaitable[T]]) -> T:
-        policy = self._retry
-        attempts = max(1, policy.attempts)
-        backoff = policy.wait()
-
-        def wait(state: RetryCallState) -> float:
-            delay = min(float(backoff(state)), policy.max_wait)
-            err = state.outcome.exception() if state.outcome is not None else None
-            if isinstance(err, SenseRateLimitError):
-                return max(delay, err.retry_after)  # never sooner than Sense asked
-            return delay
-
-        def before_sleep(state: RetryCallState) -> None:
-            err = state.outcome.exception() if state.outcome is not None else None
-            delay = state.next_action.sleep if state.next_action is not None else 0.0
-            kind = (name, type(err).__name__)
-            level = logging.DEBUG if kind in self._warned else logging.WARNING
-            self._warned.add(kind)
-            _LOGGER.log(
-                level,
-                "%s failed (attempt %d of %d): %s; retrying in %.2f s",
-                name,
-                state.attempt_number,
-                attempts,
-                err,
-                delay,
-            )
-
-        retrying = AsyncRetrying(
-            sleep=self._sleep,
-            stop=stop_after_attempt(attempts),
-            wait=wait,
-            retry=retry_if_exception(_transient),
-            before_sleep=before_sleep,
-            reraise=True,
-        )
-        async for step in retrying:
-            with step:
-                result = await attempt()
-        if any(kind[0] == name for kind in self._warned):
-            self._warned = {kind for kind in self._warned if kind[0] != name}
-            _LOGGER.info("%s succeeded again", name)
-        return result
 
     async def _locked(self, fn: Callable[[], Awaitable[T]]) -> T:
         async with self._lock:

@@ -13,10 +13,13 @@ PACKAGE = Path(__file__).parent.parent / "sense_energy_driver"
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"const", "errors", "models", "redact", "backoff", "totp", "host"}),
     frozenset({"transport"}),
-    frozenset({"api", "session", "config", "frames", "samples", "loops", "supervisor", "proxy"}),
+    frozenset(
+        {"api", "session", "retry", "config", "frames", "samples", "loops", "supervisor", "proxy"}
+    ),
     frozenset({"timing", "monitor", "history", "hostport", "commands"}),
     frozenset({"realtime", "poller", "energy", "fallback", "retraining", "writer"}),
     frozenset({"source"}),
+    frozenset({"parts"}),
     frozenset({"handlers", "login", "driver", "__init__"}),
     frozenset({"manifest", "standalone"}),
     frozenset({"cli", "__main__"}),

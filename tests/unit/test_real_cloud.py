@@ -10,8 +10,8 @@ import pytest
 import respx
 
 from sense_energy_driver import SenseEnergyDriver
-from sense_energy_driver.models import Device, MonitorSummary, tag_flag
-from sense_energy_driver.poller import DeviceCatalog
+from sense_energy_driver.models import Device, MonitorSummary
+from sense_energy_driver.poller import DeviceCatalog, tag_flag
 from tests.feed_server import FeedServer, json_frame
 from tests.unit import real_bodies as real
 from tests.unit.real_cloud import (

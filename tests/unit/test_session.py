@@ -627,7 +627,7 @@ async def test_not_found_propagates(api: SenseApi, cloud: respx.MockRouter) -> N
 async def test_first_failure_warns_repeats_debug(
     api: SenseApi, cloud: respx.MockRouter, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG, logger="sense_energy_driver.session")
+    caplog.set_level(logging.DEBUG, logger="sense_energy_driver.retry")
     cloud.post(AUTHENTICATE).mock(return_value=ok(1))
     cloud.get(STATUS).mock(
         side_effect=[httpx.Response(503), httpx.Response(503), httpx.Response(503), STATUS_OK]
