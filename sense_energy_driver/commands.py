@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import SenseCommandError
+from .redact import shown
 
 __all__ = ["Arg", "Command", "CommandTable", "local_zone", "parse_start"]
 
@@ -47,7 +48,7 @@ class Arg:
         if self.type == "float":  # proxy devices: the command body checks the number and range
             return value
         if not isinstance(value, str) or not value.strip():
-            raise SenseCommandError(f"{where} must be a non-empty string, got {_shown(value)}")
+            raise SenseCommandError(f"{where} must be a non-empty string, got {shown(value)}")
         text = value.strip()
         if len(text) > self.max_length:
             raise SenseCommandError(
@@ -56,35 +57,29 @@ class Arg:
         if self.type == "id" and not _ID.match(text):
             raise SenseCommandError(
                 f"{where} must be a Sense device id (letters, digits, '_', '-', '.', ':'; "
-                f"at most 64), got {_shown(text)}"
+                f"at most 64), got {shown(text)}"
             )
         if self.choices:
             text = text.upper()
             if text not in self.choices:
                 raise SenseCommandError(
-                    f"{where} must be one of {', '.join(self.choices)}, got {_shown(value)}"
+                    f"{where} must be one of {', '.join(self.choices)}, got {shown(value)}"
                 )
         return text
 
     def _integer(self, where: str, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int | str):
-            raise SenseCommandError(f"{where} must be an integer, got {_shown(value)}")
+            raise SenseCommandError(f"{where} must be an integer, got {shown(value)}")
         try:
             number = int(value)
         except ValueError:
-            raise SenseCommandError(f"{where} must be an integer, got {_shown(value)}") from None
+            raise SenseCommandError(f"{where} must be an integer, got {shown(value)}") from None
         low, high = self.minimum, self.maximum
         if (low is not None and number < low) or (high is not None and number > high):
             raise SenseCommandError(
-                f"{where} must be between {low} and {high}, got {_shown(number)}"
+                f"{where} must be between {low} and {high}, got {shown(number)}"
             )
         return number
-
-
-def _shown(value: object) -> str:
-    """A value for an error message: its repr, cut short."""
-    text = repr(value)
-    return text if len(text) <= 60 else f"{text[:57]}..."
 
 
 Body = Callable[[C, Mapping[str, Any]], Awaitable[object]]
@@ -104,13 +99,13 @@ class Command(Generic[C]):
         odd = [k for k in cmd if not isinstance(k, str)]
         if odd:
             raise SenseCommandError(
-                f"{self.name}: argument names must be strings, got {_shown(odd[0])}"
+                f"{self.name}: argument names must be strings, got {shown(odd[0])}"
             )
         extra = sorted(str(k) for k in cmd if k not in known and k not in ("action", "device"))
         if extra:
             valid = ", ".join(sorted(known)) or "none"
             raise SenseCommandError(
-                f"{self.name}: unknown argument(s) {', '.join(_shown(e) for e in extra)}; "
+                f"{self.name}: unknown argument(s) {', '.join(shown(e) for e in extra)}; "
                 f"valid arguments: {valid}"
             )
         out: dict[str, object] = {}
@@ -159,7 +154,7 @@ class CommandTable(Generic[C]):
         found = self._commands.get(action) if isinstance(action, str) else None
         if found is None:
             raise SenseCommandError(
-                f"unknown action {_shown(action)}; valid actions: "
+                f"unknown action {shown(action)}; valid actions: "
                 f"{', '.join(sorted(self._commands))}"
             )
         return found
@@ -186,7 +181,7 @@ def parse_start(value: object, zone: tzinfo) -> datetime | None:
     except ValueError:
         raise SenseCommandError(
             f"argument 'start' must be an ISO 8601 date or time such as {example}, "
-            f"got {_shown(value)}"
+            f"got {shown(value)}"
         ) from None
     try:
         aware = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
@@ -195,6 +190,6 @@ def parse_start(value: object, zone: tzinfo) -> datetime | None:
         in_range = False
     if not in_range:
         raise SenseCommandError(
-            f"argument 'start' must lie between 2000-01-01 and 2099-12-31, got {_shown(value)}"
+            f"argument 'start' must lie between 2000-01-01 and 2099-12-31, got {shown(value)}"
         )
     return aware

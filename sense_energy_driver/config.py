@@ -17,6 +17,7 @@ from .const import (
 )
 from .errors import SenseConfigError
 from .proxy import BindAddress, ProxyDevice, parse_bind, parse_proxy_devices  # proxy devices
+from .redact import shown
 from .totp import totp_code
 from .transport.tls import client_ssl_context
 
@@ -72,7 +73,7 @@ def _integer(get: GetAttribute, name: str, default: int) -> int:
         return default
     if isinstance(value, bool):
         raise SenseConfigError(
-            f"attribute '{name}' must be an integer (milliseconds), got {value!r}"
+            f"attribute '{name}' must be an integer (milliseconds), got {shown(value)}"
         )
     if isinstance(value, int):
         return value
@@ -84,7 +85,7 @@ def _integer(get: GetAttribute, name: str, default: int) -> int:
         except ValueError:
             pass
     raise SenseConfigError(
-        f"attribute '{name}' must be an integer number of milliseconds, got {value!r}"
+        f"attribute '{name}' must be an integer number of milliseconds, got {shown(value)}"
     )
 
 
@@ -92,7 +93,7 @@ def _clamped_ms(get: GetAttribute, log: Log, name: str, default: int, minimum: i
     value = _integer(get, name, default)
     if value > _MAX_INTERVAL_MS:
         raise SenseConfigError(
-            f"attribute '{name}' must be at most {_MAX_INTERVAL_MS} ms (a day), got {value}"
+            f"attribute '{name}' must be at most {_MAX_INTERVAL_MS} ms (a day), got {shown(value)}"
         )
     if value < minimum:
         log(logging.WARNING, f"{name} {value} ms is below the minimum; using {minimum} ms")
@@ -108,7 +109,7 @@ def _flag(get: GetAttribute, name: str) -> bool:
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", "yes", "no"):
         return value.strip().lower() in ("true", "1", "yes")
-    raise SenseConfigError(f"attribute '{name}' must be true or false, got {value!r}")
+    raise SenseConfigError(f"attribute '{name}' must be true or false, got {shown(value)}")
 
 
 def _url(get: GetAttribute, name: str, default: str, schemes: tuple[str, ...]) -> str:
@@ -120,10 +121,10 @@ def _url(get: GetAttribute, name: str, default: str, schemes: tuple[str, ...]) -
         _ = parts.port  # a port that is not a number (or out of range) raises here
     except ValueError as err:
         raise SenseConfigError(
-            f"attribute '{name}' is not a valid URL ({err}): {value!r}"
+            f"attribute '{name}' is not a valid URL ({err}): {shown(value)}"
         ) from None
     if not valid or any(c.isspace() for c in value):
-        raise SenseConfigError(f"attribute '{name}' must be a {kinds} URL, got {value!r}")
+        raise SenseConfigError(f"attribute '{name}' must be a {kinds} URL, got {shown(value)}")
     return value.rstrip("/")
 
 

@@ -85,7 +85,9 @@ class Periodic:
         escalation: Escalation,
         min_gap: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        self._sleep = sleep
         self._body = body
         self._interval = interval
         self.escalation = escalation
@@ -115,7 +117,7 @@ class Periodic:
                 if self._woken:
                     gap = self._last_woken + self._min_gap - self._clock()
                     if gap > 0:
-                        await asyncio.sleep(gap)  # rate limit: wakes meanwhile fold into this run
+                        await self._sleep(gap)  # rate limit: wakes meanwhile fold into this run
                     self._woken = False
                     self._last_woken = self._clock()
                 self._now = False

@@ -6,13 +6,20 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
-__all__ = ["redact", "redact_url"]
+__all__ = ["redact", "redact_url", "shown"]
 
 _QUERY_SECRET: Final = re.compile(
     r"(?i)((?:access_token|refresh_token|mfa_token|password|totp)=)[^&\s#'\"]+"
 )
 _BEARER: Final = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
 REDACTED: Final = "<redacted>"
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value quoted in an error message: its repr, cut short (a 100 000-character value is
+    named, not echoed)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
 def redact_url(url: str) -> str:
