@@ -122,15 +122,18 @@ class SenseEnergyDriver:
             await self._teardown()
 
     async def _teardown(self) -> None:
-        monitor = self._monitor
+        """Close everything that was opened, each step whatever the others did."""
+        monitor, self._parts, self._monitor = self._monitor, None, None
         try:
-            await self._supervisor.stop()
-            await self._proxies.stop()
+            await self._supervisor.stop()  # re-raises only the caller's own cancellation
         finally:
-            self._parts = None
-            self._monitor = None
+            for step in (self._proxies.stop, monitor.close if monitor else None):
+                if step is not None:
+                    try:
+                        await step()
+                    except Exception as err:  # closing is what we wanted anyway
+                        self.log(logging.DEBUG, f"while disconnecting: {type(err).__name__}: {err}")
             if monitor is not None:
-                await monitor.close()
                 await self._health.set(FeedStatus.STOPPED)
             self._port.close()  # nothing reaches the host after disconnect()
 

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from .commands import Arg, CommandTable, local_zone, parse_start
 from .const import SCALES
 from .errors import SenseCommandError
+from .history import Period
 from .models import MonitorInfo, MonitorStatus
 from .monitor import MonitorSession
 from .parts import Parts
@@ -148,24 +149,31 @@ async def get_zone_mapping(ctx: CommandContext, _: Args) -> object:
         return []
 
 
-def _period_start(ctx: CommandContext, parts: Parts, args: Args) -> datetime:
-    """The requested start — without an offset, in the monitor's time zone — or now."""
+async def _period(
+    ctx: CommandContext, args: Args, *, solar: bool
+) -> tuple[dict[str, object], Period]:
+    """The period asked for and its energy: the start without an offset is in the monitor's
+    time zone (absent: now); both the requested start and Sense's period start are echoed."""
+    parts = ctx.parts()
     monitor = parts.monitor.monitor
+    if solar and monitor is not None and not monitor.solar_configured:
+        raise SenseCommandError(f"get_solar: monitor {monitor.monitor_id} has no solar configured")
     zone = local_zone(monitor.time_zone if monitor is not None else "")
-    start = parse_start(args.get("start"), zone)
-    return start if start is not None else datetime.fromtimestamp(ctx.clock(), zone)
+    start = parse_start(args.get("start"), zone) or datetime.fromtimestamp(ctx.clock(), zone)
+    monitor_id = parts.monitor.monitor_id()
+    period = await parts.monitor.history.period(monitor_id, str(args["scale"]), start, solar=solar)
+    echo = {
+        "scale": args["scale"],
+        "start": start.isoformat(),
+        "period_start": period.start or None,
+    }
+    return echo, period
 
 
 @COMMANDS.command("get_usage", *_PERIOD)
 async def get_usage(ctx: CommandContext, args: Args) -> object:
-    parts = ctx.parts()
-    start = _period_start(ctx, parts, args)
-    monitor_id = parts.monitor.monitor_id()
-    usage = await parts.monitor.history.period(monitor_id, str(args["scale"]), start, solar=False)
-    return {
-        "scale": args["scale"],
-        "start": start.isoformat(),
-        "period_start": usage.start or None,
+    echo, usage = await _period(ctx, args, solar=False)
+    return echo | {
         "usage_kwh": usage.usage_kwh,
         "devices": [
             {"id": d.id, "name": d.name, "icon": d.icon, "kwh": d.kwh} for d in usage.devices
@@ -175,17 +183,8 @@ async def get_usage(ctx: CommandContext, args: Args) -> object:
 
 @COMMANDS.command("get_solar", *_PERIOD)
 async def get_solar(ctx: CommandContext, args: Args) -> object:
-    parts = ctx.parts()
-    monitor = parts.monitor.monitor
-    if monitor is not None and not monitor.solar_configured:
-        raise SenseCommandError(f"get_solar: monitor {monitor.monitor_id} has no solar configured")
-    start = _period_start(ctx, parts, args)
-    monitor_id = parts.monitor.monitor_id()
-    total = await parts.monitor.history.period(monitor_id, str(args["scale"]), start, solar=True)
-    return {
-        "scale": args["scale"],
-        "start": start.isoformat(),
-        "period_start": total.start or None,
+    echo, total = await _period(ctx, args, solar=True)
+    return echo | {
         "production_kwh": total.production_kwh or 0.0,
         "from_grid_kwh": total.from_grid_kwh or 0.0,
         "to_grid_kwh": total.to_grid_kwh or 0.0,
