@@ -99,6 +99,8 @@ def _summarise(
         until = values[i + 1][0] if i + 1 < len(values) else end
         length = max(until - since, 0.0)
         secs += length
+        if length == 0 and until < end:
+            continue  # replaced at once (a carried value at the minute's start): never in force
         if is_number(value):
             number = float(value)  # type: ignore[arg-type]
             low = number if low is None else min(low, number)

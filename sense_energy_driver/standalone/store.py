@@ -26,6 +26,7 @@ from .storeread import (
     Series,
     StoredValue,
     current_values,
+    has_aggregates,
     matching_series,
     oldest_raw,
     raw_values,
@@ -340,6 +341,10 @@ class RuntimeStore:
     def oldest_raw(self) -> float | None:
         """The time of the oldest raw value kept (older ones are minute aggregates only)."""
         return oldest_raw(self._reader())
+
+    def has_aggregates(self) -> bool:
+        """Whether older values are kept as minute aggregates (see `rollup`)."""
+        return has_aggregates(self._reader())
 
     def history(
         self,

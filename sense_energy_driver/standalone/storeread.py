@@ -15,6 +15,7 @@ __all__ = [
     "Series",
     "StoredValue",
     "current_values",
+    "has_aggregates",
     "matching_series",
     "oldest_raw",
     "raw_values",
@@ -62,6 +63,11 @@ def oldest_raw(db: sqlite3.Connection) -> float | None:
     """The time of the oldest raw value kept (older ones are minute aggregates only)."""
     row = db.execute("SELECT ts FROM raw ORDER BY id LIMIT 1").fetchone()
     return None if row is None else float(row[0])
+
+
+def has_aggregates(db: sqlite3.Connection) -> bool:
+    """Whether any raw values were aged into minute aggregates (and are kept)."""
+    return db.execute("SELECT 1 FROM minute LIMIT 1").fetchone() is not None
 
 
 def raw_values(
