@@ -217,11 +217,20 @@ class RuntimeStore:
         if due:
             self.flush()
 
-    def flush(self) -> bool:
-        """Commit what is pending; False (logged, values kept for a retry) when it cannot."""
-        now = self._last_attempt = self._clock()
+    def flush(self, *, force: bool = False) -> bool:
+        """Commit what is pending; False (logged, values kept for a retry) when it cannot.
+
+        After a failure, commits are tried again only every `retry_interval` seconds (or when
+        `force`d), however often this is called.
+        """
+        now = self._clock()
         if not self._raw and not self._current:
+            self._last_attempt = now
             return True
+        waiting = self._failure is not None and not force
+        if waiting and now - self._last_attempt < self._retry_interval:
+            return False
+        self._last_attempt = now
         try:
             self._commit()
         except sqlite3.Error as err:
@@ -318,7 +327,7 @@ class RuntimeStore:
         if self._closed:
             return
         self._closed = True
-        if not self.flush():
+        if not self.flush(force=True):
             _LOGGER.error(
                 "%s: closing with %d values that could not be stored; they are lost",
                 self.path,

@@ -60,7 +60,8 @@ def test_full_disk_fails_loudly_keeps_values_and_recovers(
         committed = _stored(path)
         assert committed == [f'"{_value(i)}"' for i in range(len(committed))]
         assert len(committed) + store.pending == written
-        assert not store.flush()  # still full: refused, not pretended
+        assert not store.flush(force=True)  # still full: refused, not pretended
+        assert not store.flush()  # and not tried again before the retry interval
 
         for i in range(written, written + 30):  # the driver goes on writing meanwhile
             clock.now += 0.01
@@ -115,7 +116,7 @@ def test_a_bounded_buffer_counts_what_it_had_to_drop(tmp_path: Path) -> None:
     assert store.pending == 50
     assert store.dropped == written + 100 - committed - 50
     store.set_max_bytes(10 * 1024 * 1024)
-    assert store.flush()
+    assert store.flush(force=True)
     values = _stored(path)
     # the oldest waiting values were dropped, the newest 50 kept, nothing reordered
     assert values[committed:] == [f'"{_value(i)}"' for i in range(written + 50, written + 100)]
