@@ -142,3 +142,13 @@ def test_a_silent_feed_is_marked_stale_in_lines_and_summary(
     assert proc.returncode == 0, err
     assert "  STALE: the values are" in rest
     assert "  Last error: no sample from Sense for" in rest
+
+
+def test_keep_raw_must_be_a_positive_number_of_days(
+    cli: RunCli, write_device: Callable[..., Path]
+) -> None:
+    path = write_device("home")
+    for bad in ("0", "-1", "week"):
+        result = cli("run", "--device", path, "--keep-raw", bad, "--seconds", "1")
+        assert result.code == 2
+        assert "--keep-raw: must be a number of days more than 0" in result.err
