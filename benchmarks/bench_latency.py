@@ -2,7 +2,7 @@
 
 The simulator runs in its own process with `--stamp`: it records `time.time()` right before it
 writes each realtime_update to a client's socket. The host records `time.time()` when the
-driver writes `power`, and the epoch of the sample being written (from `cmd_get_realtime`);
+driver writes `power`, and the epoch of the sample being written (from `realtime_now`);
 (monitor, epoch) joins the two. A wrapper on the feed transport's `recv()` also stamps when the
 frame left the websockets library, which splits the total into network + wake-up (send → recv)
 and the driver's own work (recv → write). Frames whose rounded power did not change write no
@@ -82,7 +82,7 @@ async def run(
         def record(target: str, name: str, value: object) -> None:
             if name == "power" and target == "device":
                 now = time.time()
-                realtime = members[monitor].driver.cmd_get_realtime()
+                realtime = members[monitor].driver.realtime_now()
                 if realtime is not None:
                     epoch = float(realtime["epoch"])  # type: ignore[arg-type]
                     seen.append((epoch, now, _RECEIVED.get()))

@@ -159,7 +159,7 @@ def section_latency(res: Results) -> list[str]:
         "`benchmarks/bench_latency.py`. The simulator runs in another process "
         "(`benchmarks/simserver.py --stamp`) and stamps `time.time()` immediately before it "
         "writes each realtime_update to a client's socket; the host stamps `time.time()` when "
-        "the driver writes `power` and takes the sample's epoch from `cmd_get_realtime()`; "
+        "the driver writes `power` and takes the sample's epoch from `realtime_now()`; "
         "(monitor, epoch) joins them. A wrapper on the feed transport's `recv()` stamps when "
         "the frame leaves the websockets library: recv → write is the driver's own step once "
         "it has the frame. One monitor per instance, 5 zones each, 2 s warm-up. The last row "

@@ -91,7 +91,7 @@ async def _inject(sim: SimProcess, n: int, kind: str) -> str:
 
 def _reached(inst: Instance, epoch: float) -> bool:
     """Has the driver written the sample of `epoch` (or a later one)?"""
-    realtime = inst.driver.cmd_get_realtime()
+    realtime = inst.driver.realtime_now()
     return realtime is not None and float(realtime["epoch"]) >= epoch  # type: ignore[arg-type]
 
 
@@ -101,7 +101,7 @@ async def _check_zones(sim: SimProcess, inst: Instance) -> dict[str, Any]:
         truth = await sim.ask(f"truth {inst.monitor}")
         epoch: float = truth["epoch"]
         await inst.host.wait_for(functools.partial(_reached, inst, epoch), timeout=5)
-        rt = inst.driver.cmd_get_realtime()
+        rt = inst.driver.realtime_now()
         assert rt is not None
         if rt["epoch"] != truth["epoch"]:
             continue  # a newer frame arrived while we asked; ask again

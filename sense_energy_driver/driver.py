@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from .config import DriverConfig, read_config
 from .errors import SenseCommandError, SenseConfigError, SenseEndpointError, SenseError
 from .frames import FeedMessage
-from .handlers import COMMANDS
+from .handlers import COMMANDS, realtime_answer
 from .hostport import HostPort
 from .login import Login
 from .monitor import MonitorSession
@@ -302,6 +302,11 @@ class SenseEnergyDriver:
         return await self._login.submit_mfa(code)
 
     # --- health, log, replay ---------------------------------------------------------------------
+
+    def realtime_now(self) -> dict[str, object] | None:
+        """What get_realtime answers, without awaiting: for tools and benchmarks that sample it
+        from inside a host write."""
+        return realtime_answer(self)
 
     @property
     def proxies(self) -> ProxyService:

@@ -21,7 +21,7 @@ from .parts import Parts
 from .proxy import ProxyService
 from .realtime import FeedStatus
 
-__all__ = ["COMMANDS", "CommandContext"]
+__all__ = ["COMMANDS", "CommandContext", "realtime_answer"]
 
 
 class CommandContext(Protocol):
@@ -107,8 +107,8 @@ async def get_devices(ctx: CommandContext, _: Args) -> object:
     return out
 
 
-@COMMANDS.command("get_realtime")
-async def get_realtime(ctx: CommandContext, _: Args) -> object:
+def realtime_answer(ctx: CommandContext) -> dict[str, object] | None:
+    """The get_realtime answer: the newest sample with the feed status; None before one."""
     try:
         snap = ctx.parts().realtime.snapshot()
     except SenseCommandError:
@@ -129,6 +129,11 @@ async def get_realtime(ctx: CommandContext, _: Args) -> object:
         "feed_status": status.value,
         "stale": not live or age > ctx.stale_after,
     }
+
+
+@COMMANDS.command("get_realtime")
+async def get_realtime(ctx: CommandContext, _: Args) -> object:
+    return realtime_answer(ctx)
 
 
 @COMMANDS.command("reconnect")
