@@ -191,13 +191,12 @@ class SenseEnergyDriver:
     ) -> asyncio.Future[None] | None:
         scale = self._timing.interval_scale
         parts = self._parts
+        monitor.cfg = cfg  # parts built by a login still under way read the new values
         if name in _RESTART:
             self.log(logging.INFO, f"{name} changed; logging in again")
             await self._supervisor.stop()
             self._parts = None
-            if name == "monitor_id":
-                monitor.cfg = cfg
-            else:
+            if name != "monitor_id":
                 monitor.update_credentials(cfg)
             return await self._login.begin()
         if name in _REBUILD:

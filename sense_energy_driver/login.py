@@ -117,17 +117,13 @@ class Login:
     ) -> None:
         owner = self._owner
         await self._health.set(FeedStatus.CONNECTING)
-        escalation = Escalation("cannot reach Sense yet (retrying in the background)", owner.log)
+        escalation = Escalation("cannot reach Sense yet", owner.log)
         while True:
             try:
                 summary = await monitor.start(fresh=fresh)
             except SenseConfigError as err:
                 await self._refused(err, waiter)
                 return
-            except SenseEndpointError as err:
-                await self._refused(err, waiter)
-                if escalation.failures == 0:
-                    return  # configuration-shaped at the first attempt: no retry, a clear error
             except SenseAuthError as err:
                 await self._auth_failed(err)
                 _resolve(waiter)
@@ -136,6 +132,10 @@ class Login:
                 self.last_error = err
                 escalation.failed(err)
                 await self._health.error(str(err))
+                if isinstance(err, SenseEndpointError) and not waiter.done():
+                    # Configuration-shaped: whoever waits hears it at once (connect() then
+                    # disconnects); a running driver keeps retrying with backoff.
+                    waiter.set_exception(err)
                 _resolve(waiter)
             else:
                 escalation.succeeded()
