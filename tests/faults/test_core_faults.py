@@ -16,7 +16,12 @@ import msgpack
 import pytest
 
 from sense_energy_driver import SenseEnergyDriver
-from sense_energy_driver.errors import SenseCommandError, SenseConfigError, SenseError
+from sense_energy_driver.errors import (
+    SenseCommandError,
+    SenseConfigError,
+    SenseEndpointError,
+    SenseError,
+)
 from sense_energy_driver.simulator import SenseSimulator
 from tests.feed_server import FeedServer, json_frame
 from tests.recording_host import RecordingHost
@@ -433,3 +438,41 @@ def test_secrets_are_removed_before_controls_are_escaped() -> None:
     port.close()
     port.log(logging.WARNING, "after close")
     assert len(host.logs) == 1
+
+
+# --- configuration-shaped failures at connect -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("wrong", "attribute", "says"),
+    [
+        ("https", "api_url", "does not speak TLS"),
+        ("path", "api_url", "does not point at the Sense API"),
+    ],
+)
+async def test_a_wrong_api_url_is_named_at_once(
+    wrong: str, attribute: str, says: str, sim: SenseSimulator, make_driver: MakeDriver
+) -> None:
+    url = sim.api_url
+    if wrong == "https":
+        url = url.replace("http://", "https://", 1)  # TLS against the plain-http simulator
+    else:
+        url = url.rsplit("/apiservice", 1)[0] + "/api/v9"  # the server is there, the API is not
+    driver, host = await make_driver(sim, connect=False, api_url=url)
+    with pytest.raises(SenseEndpointError, match=says) as err:
+        await driver.connect()
+    assert err.value.attribute == attribute
+    assert not driver.running and sim.feed_clients == 0
+    assert sim.requests["authenticate"] == 0  # the right endpoint was never asked
+    assert host.device["feed_status"] == "stopped"
+
+
+def test_a_rest_sample_with_poison_values_is_unusable() -> None:
+    from sense_energy_driver.models import RealtimeDevice, RealtimePayload
+    from sense_energy_driver.writer import unusable
+
+    assert unusable(RealtimePayload(w=5.0, epoch=1_781_352_000)) is None
+    assert unusable(RealtimePayload(w=math.nan)) is not None
+    assert unusable(RealtimePayload(w=1.0, devices=(RealtimeDevice(id="a", w=math.inf),)))
+    assert unusable(RealtimePayload(w=1.0, voltage=(120.0, -math.inf))) is not None
+    assert unusable(RealtimePayload(w=1.0, epoch=1e308)) is not None
