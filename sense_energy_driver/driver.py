@@ -68,6 +68,7 @@ class SenseEnergyDriver:
         )
         self._lock = asyncio.Lock()
         self._cfg: DriverConfig | None = None
+        self._wanted = False  # connect() was called and disconnect() was not
         self._monitor: MonitorSession | None = None
         self._parts: Parts | None = None
         self._login = Login(
@@ -95,12 +96,15 @@ class SenseEnergyDriver:
         """Read configuration, log in, pick the monitor, start the poller and the feed.
 
         Returns once logged in, or after `Timing.connect_deadline` with the login going on in the
-        background. Bad configuration — and failures shaped like it (connection refused, TLS not
-        trusted, a 404 on the API path) — raise SenseConfigError at once, naming the attribute.
-        Rejected credentials are logged and not retried until they change; an unreachable cloud
-        is retried in the background with backoff. Neither raises: the host keeps running.
+        background. Bad configuration raises SenseConfigError; failures shaped like it
+        (connection refused, TLS not trusted or not spoken, a 404 on the API path) raise
+        SenseEndpointError at once, its `attribute` naming what to fix. Rejected credentials are
+        logged and not retried until they change; an unreachable cloud is retried in the
+        background with backoff. Neither raises: the host keeps running. After a refused
+        connect(), the next attribute_changed() tries again.
         """
         async with self._lock:
+            self._wanted = True
             if self._monitor is not None:
                 return
             cfg = self._read_config()
@@ -112,13 +116,16 @@ class SenseEnergyDriver:
         try:
             await self._login.wait(waiter, self._timing.connect_deadline)
         except (SenseConfigError, SenseEndpointError):
-            await self.disconnect()
+            self._login.abandon()
+            async with self._lock:
+                await self._teardown()  # still wanted: a fixed configuration connects
             raise
 
     async def disconnect(self) -> None:
         """Stop everything; leaves no task, socket or connection behind. Safe to call twice."""
         self._login.abandon()  # a connect() waiting for its login returns now
         async with self._lock:
+            self._wanted = False
             await self._teardown()
 
     async def _teardown(self) -> None:
@@ -180,11 +187,14 @@ class SenseEnergyDriver:
                 await self._proxies.apply(cfg.proxy_devices, cfg.kasa_bind)
                 return
             if monitor is None or old is None:
-                waiter = None  # not connected: the new value is used by the next connect()
+                waiter = None
             else:
                 waiter = await self._apply(name, cfg, monitor)
+            connect = monitor is None and self._wanted  # a refused connect(), now fixable
         if waiter is not None:
             await self._login.wait(waiter, self._timing.connect_deadline)
+        elif connect:
+            await self.connect()
 
     async def _apply(
         self, name: str, cfg: DriverConfig, monitor: MonitorSession

@@ -476,3 +476,19 @@ def test_a_rest_sample_with_poison_values_is_unusable() -> None:
     assert unusable(RealtimePayload(w=1.0, devices=(RealtimeDevice(id="a", w=math.inf),)))
     assert unusable(RealtimePayload(w=1.0, voltage=(120.0, -math.inf))) is not None
     assert unusable(RealtimePayload(w=1.0, epoch=1e308)) is not None
+
+
+async def test_a_fixed_configuration_connects_a_refused_driver_but_not_a_disconnected_one(
+    sim: SenseSimulator, make_driver: MakeDriver
+) -> None:
+    driver, host = await make_driver(sim, connect=False)
+    host.attributes.pop("password")
+    with pytest.raises(SenseConfigError, match="password"):
+        await driver.connect()
+    host.attributes["password"] = sim.password
+    await driver.attribute_changed("password")  # the host's connect() is still wanted
+    await host.wait_for(lambda: host.device.get("feed_status") == "connected")
+    await driver.disconnect()
+    writes = len(host.writes)
+    await driver.attribute_changed("status_interval")  # after disconnect(): stays down
+    assert not driver.running and sim.feed_clients == 0 and len(host.writes) == writes
