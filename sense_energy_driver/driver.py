@@ -123,7 +123,7 @@ class SenseEnergyDriver:
 
     async def disconnect(self) -> None:
         """Stop everything; leaves no task, socket or connection behind. Safe to call twice."""
-        self._login.abandon()  # a connect() waiting for its login returns now
+        self._login.stop()  # a connect() or reconnect waiting for a login returns now
         async with self._lock:
             self._wanted = False
             await self._teardown()

@@ -95,9 +95,15 @@ class Login:
         return waiter
 
     def abandon(self) -> None:
-        """Whoever waits for the current login returns now (disconnect())."""
+        """Whoever waits for the current login returns now."""
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
+
+    def stop(self) -> None:
+        """disconnect(): waiters return now and a reconnect under way ends (with an error)."""
+        self.abandon()
+        if self._reconnect is not None and not self._reconnect.done():
+            self._reconnect.cancel()
 
     async def wait(self, waiter: asyncio.Future[None], deadline: float) -> None:
         """Until the first attempt ended, at most `deadline` s; raises what it raised to callers."""
@@ -199,9 +205,19 @@ class Login:
         """A fresh login and a new feed; concurrent calls share one reconnect."""
         task = self._reconnect
         if task is None or task.done():
-            task = asyncio.get_running_loop().create_task(self._reconnect_once())
+            task = asyncio.get_running_loop().create_task(
+                self._reconnect_once(), name="sense-reconnect"
+            )
             self._reconnect = task
-        return await asyncio.shield(task)
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if task.cancelled() and not (current is not None and current.cancelling()):
+                raise SenseCommandError(
+                    "reconnect: the driver was disconnected meanwhile"
+                ) from None
+            raise
 
     async def _reconnect_once(self) -> dict[str, object]:
         owner = self._owner

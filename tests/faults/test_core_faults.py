@@ -233,7 +233,8 @@ async def test_disconnect_while_reconnects_and_changes_overlap(
     calls += [driver.attribute_changed("password") for _ in range(5)]
     pending = [asyncio.ensure_future(c) for c in calls]  # disconnect() meets them mid-way
     await driver.disconnect()
-    outcomes = await asyncio.gather(*pending, return_exceptions=True)
+    async with asyncio.timeout(3):  # less than FAST.reconnect_timeout: none waits it out
+        outcomes = await asyncio.gather(*pending, return_exceptions=True)
     assert all(o is None or isinstance(o, dict | SenseError) for o in outcomes), outcomes
     await sim.wait_for_feed_clients(0)
     assert not driver.running
