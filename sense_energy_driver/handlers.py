@@ -64,7 +64,7 @@ async def get_monitors(ctx: CommandContext, _: Args) -> object:
     monitor = ctx.session()
     session = monitor.session
     if not session.monitors and monitor.monitor is None:
-        await monitor.start()
+        await session.login()  # shares the login under way, if there is one
     # A renewed session lists no monitors (Sense's /renew has none): show the one followed.
     found = session.monitors or ((monitor.monitor,) if monitor.monitor is not None else ())
     return [
@@ -85,8 +85,8 @@ async def get_devices(ctx: CommandContext, _: Args) -> object:
     if not devices.catalog.loaded:
         await devices.poll_once()
     averages = await parts.energy.avg_monthly_or_none()
-    snapshot = parts.realtime.snapshot()
-    active = {d.id: d.w for d in parts.realtime.active()} if snapshot is not None else None
+    snapshot = parts.realtime.writer.snapshot()
+    active = {d.id: d.w for d in parts.realtime.writer.active()} if snapshot is not None else None
     out: list[dict[str, object]] = []
     for device in devices.catalog.devices.values():
         if active is not None:
@@ -110,7 +110,7 @@ async def get_devices(ctx: CommandContext, _: Args) -> object:
 def realtime_answer(ctx: CommandContext) -> dict[str, object] | None:
     """The get_realtime answer: the newest sample with the feed status; None before one."""
     try:
-        snap = ctx.parts().realtime.snapshot()
+        snap = ctx.parts().realtime.writer.snapshot()
     except SenseCommandError:
         return None
     if snap is None:

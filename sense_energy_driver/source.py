@@ -14,11 +14,10 @@ from .errors import SenseProtocolError
 from .fallback import RealtimeFallback
 from .frames import REALTIME_UPDATE, FeedMessage
 from .hostport import HostPort
-from .models import DataChange, MonitorStatus, RealtimeDevice, RealtimePayload
+from .models import DataChange, MonitorStatus, RealtimePayload
 from .monitor import MonitorSession
 from .realtime import FeedCounters, FeedStatus, RealtimeFeed
 from .retraining import Retraining
-from .samples import Snapshot
 from .timing import Timing
 from .transport.feed import FeedConnection
 from .writer import SampleObserver, SampleWriter, unusable
@@ -64,10 +63,8 @@ class RealtimeSource:
         self._monitor = monitor
         self._port = port
         self._health = health
-        self._retraining = retraining
         self._on_data_change = on_data_change
         self._timing = timing
-        self._clock = clock
         self.writer = SampleWriter(port, clock=clock, retraining=retraining, observer=observer)
         self.fallback = RealtimeFallback(self, interval=poll_interval)
         self.feed = RealtimeFeed(
@@ -85,12 +82,6 @@ class RealtimeSource:
     @property
     def counters(self) -> FeedCounters:
         return self.feed.counters
-
-    def snapshot(self) -> Snapshot | None:
-        return self.writer.snapshot()
-
-    def active(self) -> tuple[RealtimeDevice, ...]:
-        return self.writer.active()
 
     # --- FeedHandler -----------------------------------------------------------------------------
 
