@@ -493,3 +493,16 @@ async def test_a_fixed_configuration_connects_a_refused_driver_but_not_a_disconn
     writes = len(host.writes)
     await driver.attribute_changed("status_interval")  # after disconnect(): stays down
     assert not driver.running and sim.feed_clients == 0 and len(host.writes) == writes
+
+
+async def test_zones_bound_while_running_are_seen_even_from_a_host_that_reuses_its_list() -> None:
+    from sense_energy_driver.hostport import HostPort
+
+    host = RecordingHost(zones=["a"])
+    host.zone_addresses = lambda: host.zones  # type: ignore[method-assign]  # its own list
+    port = HostPort(host, lambda: ())
+    assert port.zone_addresses() == ["a"]
+    host.zones.append("b")  # mutated in place: the same object as last time
+    assert port.zone_addresses() == ["a", "b"]
+    host.zones.append(7)  # type: ignore[arg-type]  # not an address: left out
+    assert port.zone_addresses() == ["a", "b"]
