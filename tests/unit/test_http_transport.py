@@ -212,3 +212,47 @@ def test_missing_ca_file_is_config_error(tmp_path: Any) -> None:
     missing = str(tmp_path / "nope.pem")
     with pytest.raises(SenseConfigError, match="ca_file"):
         HttpTransport(BASE, verify=missing)
+
+
+@respx.mock
+async def test_an_answer_over_the_size_cap_is_refused() -> None:
+    respx.get(f"{BASE}/app/monitors/1/devices/overview").mock(
+        return_value=httpx.Response(200, content=b"x" * 5000)
+    )
+    respx.get(f"{BASE}/app/monitors/1/status").mock(
+        return_value=httpx.Response(200, content=b"y" * 1000)
+    )
+    capped = HttpTransport(BASE, max_body=4096)
+    try:
+        with pytest.raises(SenseProtocolError, match="larger than 4096 bytes"):
+            await capped.request("GET", "/app/monitors/1/devices/overview")
+        small = await capped.request("GET", "/app/monitors/1/status")
+        assert small.body == b"y" * 1000
+    finally:
+        await capped.aclose()
+
+
+async def test_a_dripping_answer_is_cut_off_as_a_whole() -> None:
+    """Every byte arrives within the per-read timeout; the whole answer never does."""
+    import asyncio
+
+    async def drip(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+        try:
+            while True:
+                writer.write(b"{")
+                await writer.drain()
+                await asyncio.sleep(0.05)  # the fault under test: a server that drips
+        except ConnectionError:
+            pass
+
+    server = await asyncio.start_server(drip, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    slow = HttpTransport(f"http://127.0.0.1:{port}", timeout=0.3)
+    try:
+        async with server, asyncio.timeout(5):
+            with pytest.raises(SenseTimeoutError, match=r"no complete answer within 0\.6 s"):
+                await slow.request("GET", "/status")
+    finally:
+        await slow.aclose()
