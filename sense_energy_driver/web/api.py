@@ -15,7 +15,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from ..manifest import load_manifest
 from ..standalone.store import DEVICE, ZONE
 from .daily import DailyUsage
 from .data import read_series, read_zone_states
@@ -73,13 +72,12 @@ class DashboardApi:
         *,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        manifest = load_manifest()
         self._host = host
         self._live = live
         self._daily = daily
         self._clock = clock
-        self._device_names = tuple(a.name for a in manifest.device_attributes)
-        self._zone_names = tuple(a.name for a in manifest.zone_attributes)
+        self._device_names = live.device_names
+        self._zone_names = live.zone_names
 
     def routes(self) -> list[Route]:
         return [

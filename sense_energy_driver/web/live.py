@@ -96,8 +96,10 @@ class LiveFeed:
         self._window = window
         self.stale_after = stale_after
         # Only documented runtime attributes leave the process: never configuration.
-        self._device_names = frozenset(a.name for a in manifest.device_attributes)
-        self._zone_names = frozenset(a.name for a in manifest.zone_attributes)
+        self.device_names = tuple(a.name for a in manifest.device_attributes)
+        self.zone_names = tuple(a.name for a in manifest.zone_attributes)
+        self._device_names = frozenset(self.device_names)
+        self._zone_names = frozenset(self.zone_names)
         self._points: deque[tuple[float, object, object, object]] = deque()
         self._sample_at: float | None = None
         self._zone_state: dict[str, object] = {}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -13,18 +12,7 @@ import pytest
 
 from sense_energy_driver.cli import main
 from sense_energy_driver.cli.services import SERVICES
-
-
-@pytest.fixture(autouse=True)
-def _forget_cli_logging() -> Iterator[None]:
-    """main() installs a stderr handler on the root logger; undo it."""
-    root = logging.getLogger()
-    level = root.level
-    yield
-    root.setLevel(level)
-    for handler in list(root.handlers):
-        if getattr(handler, "sense_energy_cli", False):
-            root.removeHandler(handler)
+from tests.cli.conftest import _forget_cli_logging  # noqa: F401 - an autouse fixture
 
 
 def test_the_web_service_is_registered_for_run_and_demo() -> None:

@@ -47,7 +47,7 @@
     const line = (label, color, dash) => ({ label, stroke: color, width: 2, dash, spanGaps: true, points: { show: false } });
     const opts = {
       width: chartWidth(el),
-      height: 200,
+      height: window.innerWidth >= 900 ? 240 : 200,
       legend: { show: false },
       cursor: { show: true, drag: { x: false, y: false } },
       scales: {
@@ -263,7 +263,8 @@
     for (let i = 0; i <= 4; i++) {
       const tick = document.createElement("span");
       const at = new Date((start + (width * i) / 4) * 1000);
-      tick.textContent = at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      const parts = width < 600 ? { hour: "2-digit", minute: "2-digit", second: "2-digit" } : { hour: "2-digit", minute: "2-digit" };
+      tick.textContent = at.toLocaleTimeString([], parts);
       ticks.append(tick);
     }
     axis.replaceChildren(document.createElement("span"), ticks);
