@@ -14,6 +14,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..proxy.options import add_proxy_arguments, proxy_options
 from ..web.service import add_web_arguments, build_web_service
 
 if TYPE_CHECKING:
@@ -38,7 +39,10 @@ class ServiceSpec:
 
 
 # Each feature adds its spec here; the order is the start order.
-SERVICES: tuple[ServiceSpec, ...] = (ServiceSpec("web", add_web_arguments, build_web_service),)
+SERVICES: tuple[ServiceSpec, ...] = (
+    ServiceSpec("web", add_web_arguments, build_web_service),  # the web dashboard (issue 15)
+    ServiceSpec("kasa", add_proxy_arguments, proxy_options),  # proxy devices (issue 17)
+)
 
 
 def add_service_arguments(
