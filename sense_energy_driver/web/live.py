@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING
 
+from ..const import REALTIME_POLL_DEFAULT_S
 from ..manifest import load_manifest
 from ..standalone.store import DEVICE, ZONE
 from .data import read_current, read_series
@@ -209,19 +210,31 @@ class LiveFeed:
             )
         return out
 
+    def polling_stale_after(self) -> float:
+        """While the driver polls REST, samples come every realtime_poll_interval seconds."""
+        interval_ms = self._host.get_attribute("realtime_poll_interval")
+        seconds = (
+            interval_ms / 1000 if isinstance(interval_ms, int | float) else REALTIME_POLL_DEFAULT_S
+        )
+        return max(self.stale_after, 2.5 * float(seconds))
+
     def health(self) -> dict[str, object]:
-        """Feed status, the newest sample's age (stale past `stale_after`), the last error."""
+        """Feed status, the newest sample's age (stale past the bound), the last error."""
         device = self._host.current_device_values()
+        status = device.get("feed_status")
+        polling_bound = self.polling_stale_after()
+        bound = polling_bound if status == "polling" else self.stale_after
         now = self._clock()
         age = None if self._sample_at is None else max(0.0, now - self._sample_at)
         return {
-            "feed_status": device.get("feed_status"),
+            "feed_status": status,
             "last_error": device.get("last_error") or "",
             "last_sample": device.get("last_sample"),
             "sample_at": self._sample_at,
             "sample_age_s": None if age is None else round(age, 3),
-            "stale": age is None or age > self.stale_after,
+            "stale": age is None or age > bound,
             "stale_after_s": self.stale_after,
+            "polling_stale_after_s": polling_bound,
         }
 
     def recent(self) -> dict[str, list[object]]:

@@ -170,3 +170,23 @@ def test_local_midnight_is_the_start_of_today() -> None:
     midnight = local_midnight(now)
     assert 0 <= now - midnight < 86_400
     assert local_midnight(midnight) == midnight
+
+
+async def test_while_polling_rest_a_sample_is_stale_only_after_the_poll_interval(
+    host: StandaloneHost,
+) -> None:
+    clock = Clock()
+    live = LiveFeed(host, clock=clock, stale_after=10.0)
+    await live.start()
+    await _sample(host, 500, 1)
+    await host.set_device_attribute("feed_status", "polling")
+    assert live.sample_at is not None
+    clock.now = live.sample_at + 20.0  # default realtime_poll_interval 10 s: bound 25 s
+    assert live.health()["stale"] is False
+    assert live.health()["polling_stale_after_s"] == 25.0
+    clock.now = live.sample_at + 26.0
+    assert live.health()["stale"] is True
+    host.set_attribute("realtime_poll_interval", 20_000)  # ms
+    assert live.health()["polling_stale_after_s"] == 50.0
+    assert live.health()["stale"] is False
+    live.stop()

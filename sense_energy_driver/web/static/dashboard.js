@@ -13,6 +13,7 @@
     zones: new Map(), // address -> {address, label, state, power, since}
     sampleAt: null,
     staleAfter: 10,
+    pollingStaleAfter: 25, // samples come every realtime_poll_interval while polling REST
     series: { t: [], power: [], solar: [], grid: [] },
     timeline: null, // {since, zones: {address: [{from, to, state}]}}
   };
@@ -92,6 +93,7 @@
     model.zones = new Map((state.zones || []).map((z) => [z.address, z]));
     model.sampleAt = state.health ? state.health.sample_at : null;
     model.staleAfter = state.health ? state.health.stale_after_s : 10;
+    model.pollingStaleAfter = state.health ? state.health.polling_stale_after_s : 25;
     const r = state.recent || {};
     model.series = { t: r.t || [], power: r.power || [], solar: r.solar_power || [], grid: r.grid_power || [] };
     renderReadings();
@@ -197,7 +199,8 @@
     feed.className = "pill " + (status === "connected" ? "good" : status === "polling" ? "warn" : "bad");
     const age = model.sampleAt === null || model.sampleAt === undefined ? null : serverNow() - model.sampleAt;
     $("age").textContent = age === null ? "no sample yet" : `last sample ${ago(age)} ago`;
-    $("health").dataset.stale = String(age === null || age > model.staleAfter);
+    const bound = status === "polling" ? model.pollingStaleAfter : model.staleAfter;
+    $("health").dataset.stale = String(age === null || age > bound);
     const error = model.device.last_error || "";
     $("error").hidden = !error;
     $("error").textContent = error ? `Last error: ${error}` : "";
