@@ -75,13 +75,20 @@ async def browse(url: str, token: str) -> dict[str, object]:
                 "() => document.querySelector('[data-testid=power]').dataset.value !== ''",
                 timeout=10_000,
             )
+            power = await page.text_content("[data-testid=power]")
+            html = await page.content()
+            state = await page.goto(url + "api/state")  # with the session cookie
+            state_text = await state.text() if state else ""
             return {
+                "page_has_token": token in html,
+                "state_status": state.status if state else None,
+                "state_has_token": token in state_text,
                 "refused_status": refused.status if refused else None,
                 "refused_text": refused_text,
                 "api_status": api.status if api else None,
                 "opened_status": opened.status if opened else None,
                 "opened_url": page.url,
-                "power": await page.text_content("[data-testid=power]"),
+                "power": power,
                 "errors": errors,
             }
         finally:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Any
 
 from sense_energy_driver.errors import SenseConnectionError
 from sense_energy_driver.web.daily import DailyUsage
@@ -36,14 +38,26 @@ class Usage:
         return {"usage_kwh": float(day)}
 
 
-async def test_thirty_days_once_then_only_today_when_it_is_due() -> None:
-    clock, command = Clock(), Usage()
-    updates: asyncio.Queue[dict[str, object]] = asyncio.Queue()
-    daily = DailyUsage(
-        command, ready=lambda: True, clock=clock, today_every=300, on_update=updates.put_nowait
-    )
+Updates = asyncio.Queue[dict[str, object]]
+
+
+@asynccontextmanager
+async def started(
+    command: Usage, ready: Callable[[], bool] = lambda: True, **options: Any
+) -> AsyncIterator[tuple[DailyUsage, Updates]]:
+    """A running DailyUsage over the stand-in command, and the queue of what it announces."""
+    updates: Updates = asyncio.Queue()
+    daily = DailyUsage(command, ready=ready, on_update=updates.put_nowait, **options)
     daily.ensure_started()
     try:
+        yield daily, updates
+    finally:
+        await daily.stop()
+
+
+async def test_thirty_days_once_then_only_today_when_it_is_due() -> None:
+    clock, command = Clock(), Usage()
+    async with started(command, clock=clock, today_every=300) as (daily, updates):
         first = await asyncio.wait_for(updates.get(), 5)
         assert first["complete"] is True and first["error"] == ""
         days = first["days"]
@@ -57,27 +71,18 @@ async def test_thirty_days_once_then_only_today_when_it_is_due() -> None:
         again = await asyncio.wait_for(updates.get(), 5)
         assert len(command.asked) == 31
         assert again["days"] == days
-    finally:
-        await daily.stop()
 
 
 async def test_a_failed_fetch_is_reported_and_retried() -> None:
     clock, command = Clock(), Usage()
     command.fail = 1
-    updates: asyncio.Queue[dict[str, object]] = asyncio.Queue()
-    daily = DailyUsage(
-        command, ready=lambda: True, clock=clock, retry=3600, on_update=updates.put_nowait
-    )
-    daily.ensure_started()
-    try:
+    async with started(command, clock=clock, retry=3600) as (daily, updates):
         failed = await asyncio.wait_for(updates.get(), 5)
         assert failed["complete"] is False
         assert failed["error"] == "daily kWh: cannot reach Sense: connection refused"
         daily.poke()  # the driver connected again: look now, not after the retry wait
         done = await asyncio.wait_for(updates.get(), 5)
         assert done["complete"] is True and done["error"] == ""
-    finally:
-        await daily.stop()
 
 
 async def test_nothing_is_asked_before_the_driver_is_connected() -> None:
@@ -89,17 +94,10 @@ async def test_nothing_is_asked_before_the_driver_is_connected() -> None:
         looked.set()
         return connected
 
-    updates: asyncio.Queue[dict[str, object]] = asyncio.Queue()
-    daily = DailyUsage(
-        command, ready=ready, clock=Clock(), retry=3600, on_update=updates.put_nowait
-    )
-    daily.ensure_started()
-    try:
+    async with started(command, ready, clock=Clock(), retry=3600) as (daily, updates):
         await asyncio.wait_for(looked.wait(), 5)  # it looked, and found the driver not ready
         assert command.asked == [] and daily.snapshot()["complete"] is False
         connected = True
         daily.poke()
         await asyncio.wait_for(updates.get(), 5)
         assert len(command.asked) == 30
-    finally:
-        await daily.stop()

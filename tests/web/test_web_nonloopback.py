@@ -60,6 +60,8 @@ def test_a_non_loopback_bind_refuses_without_the_token_and_shows_it_once(tmp_pat
     assert "token" not in result["opened_url"]  # traded for a cookie, gone from the address bar
     assert result["power"].replace(",", "").isdigit()
     assert result["errors"] == []
+    assert result["state_status"] == 200  # the cookie opens the API too
+    assert result["page_has_token"] is False and result["state_has_token"] is False
     assert result["codes"] == [0, 0]
     # Shown once, on the first start only; stored encrypted under the demo's own key.
     first, second = "\n".join(result["first_lines"]), "\n".join(result["second_lines"])
