@@ -55,6 +55,11 @@ async def _page(request: Request) -> Response:
     return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-store"})
 
 
+async def _favicon(request: Request) -> Response:
+    """Browsers ask for /favicon.ico on pages without an icon link, such as an API answer."""
+    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
+
+
 async def _no_such_api(request: Request) -> Response:
     return JSONResponse(
         {"error": f"no API at {request.url.path}; see docs/web.md for the endpoints"},
@@ -66,6 +71,7 @@ def build_app(api: DashboardApi, token: AccessToken | None) -> ASGIApp:
     """The whole application; `token` None means a loopback bind (no token asked)."""
     routes: list[BaseRoute] = [
         Route("/", _page),
+        Route("/favicon.ico", _favicon),
         *api.routes(),
         Route("/api/{rest:path}", _no_such_api),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

@@ -77,6 +77,7 @@ async def browse(url: str, token: str) -> dict[str, object]:
             )
             power = await page.text_content("[data-testid=power]")
             html = await page.content()
+            errors = list(errors)  # the page's own; the API answer below is not a page
             state = await page.goto(url + "api/state")  # with the session cookie
             state_text = await state.text() if state else ""
             return {

@@ -155,7 +155,15 @@ async def test_no_secret_appears_in_any_page_or_answer(web_env: WebEnv) -> None:
     secrets = {CANARY_PASSWORD, key, *web_env.sim.issued_tokens()}
     stored = json.loads(web_env.device_path.read_text())["attributes"]["password"]
     secrets.add(stored)  # even the encrypted form stays on disk
-    paths = ["/", "/api/state", "/api/values", "/api/zones", "/api/health", "/api/daily"]
+    paths = [
+        "/",
+        "/favicon.ico",
+        "/api/state",
+        "/api/values",
+        "/api/zones",
+        "/api/health",
+        "/api/daily",
+    ]
     paths += ["/api/timeline", "/api/history?name=power", "/api/history?name=last_error"]
     paths += [f"/static/{p.name}" for p in STATIC_DIR.iterdir()]
     async with web_env.http() as client:
