@@ -26,6 +26,7 @@ __all__ = [
     "add_device_argument",
     "connect_checked",
     "open_host",
+    "positive_seconds",
     "stop_on_signals",
     "until_stopped",
 ]
@@ -77,8 +78,13 @@ def console_level(args: argparse.Namespace, default: str) -> int:
     return LOG_LEVELS[getattr(args, "log_level", None) or default]
 
 
-def open_host(args: argparse.Namespace, device: Path, *, level: int) -> StandaloneHost:
-    """A StandaloneHost whose device log shares the CLI's stderr handler."""
+def open_host(
+    args: argparse.Namespace, device: Path, *, level: int, exclusive: bool = False
+) -> StandaloneHost:
+    """A StandaloneHost whose device log shares the CLI's stderr handler.
+
+    `exclusive` (for `run`) takes the device file's lock: a second `run` is refused at once.
+    """
     handler = CurrentStderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
     return StandaloneHost(
@@ -86,7 +92,19 @@ def open_host(args: argparse.Namespace, device: Path, *, level: int) -> Standalo
         store_path=getattr(args, "store", None),
         console_handler=handler,
         console_level=level,
+        exclusive=exclusive,
     )
+
+
+def positive_seconds(text: str) -> float:
+    """An argparse type: a number of seconds above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text!r}")
+    return value
 
 
 @contextlib.contextmanager
