@@ -23,6 +23,7 @@ from .command import add_command_parser
 from .common import LOG_LEVELS, CurrentStderrHandler, UsageError
 from .demo import add_demo_parser
 from .history import add_history_parser
+from .init import add_init_parser
 from .run import add_run_parser
 from .simulate import add_simulate_parser
 
@@ -46,6 +47,7 @@ def build_parser(*, with_simulator: bool = True) -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
     add_demo_parser(subparsers)
+    add_init_parser(subparsers)
     add_run_parser(subparsers)
     add_command_parser(subparsers)
     add_history_parser(subparsers)
