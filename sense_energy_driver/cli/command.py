@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from ..manifest import CommandSpec, load_manifest
 from .common import UsageError, add_device_argument, connect_checked, console_level, open_host
+from .progress import ConnectProgress
 
 __all__ = ["add_command_parser", "build_command", "run_command"]
 
@@ -97,9 +98,10 @@ async def run_command(args: argparse.Namespace) -> int:
         try:
             # submit_mfa is how a login that is waiting for a code completes.
             mfa_ok = args.action == "submit_mfa"
-            await connect_checked(
-                driver, host, asyncio.Event(), fail_on_auth=not mfa_ok, fail_unreachable=True
-            )
+            with ConnectProgress(host):
+                await connect_checked(
+                    driver, host, asyncio.Event(), fail_on_auth=not mfa_ok, fail_unreachable=True
+                )
             if args.action == "get_realtime":
                 # A fresh connection has no sample yet; a long-running host would have one.
                 with contextlib.suppress(TimeoutError):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TextIO, TypeVar
 from ..errors import SenseAuthError, SenseConnectionError
 from ..standalone import Change, StandaloneHost
 from ..standalone.store import DEVICE
+from .hints import plain_url_warnings
 
 if TYPE_CHECKING:
     from ..driver import SenseEnergyDriver
@@ -87,13 +88,17 @@ def open_host(
     """
     handler = CurrentStderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-    return StandaloneHost(
+    host = StandaloneHost(
         device,
         store_path=getattr(args, "store", None),
         console_handler=handler,
         console_level=level,
         exclusive=exclusive,
     )
+    urls = {name: host.get_attribute(name) for name in ("api_url", "realtime_url")}
+    for warning in plain_url_warnings(urls):
+        host.log(logging.WARNING, warning)
+    return host
 
 
 def positive_seconds(text: str) -> float:

@@ -29,6 +29,7 @@ from ..standalone.crypto import KeyFileError, create_key_file, encrypt, read_key
 from ..totp import totp_code
 from ..transport.http import HttpTransport
 from .common import UsageError
+from .hints import plain_url_warnings
 from .prompts import Prompts
 from .zones import choose_devices
 
@@ -239,6 +240,8 @@ def run_init(args: argparse.Namespace, prompts: Prompts | None = None) -> int:
         api_url=str(args.api_url or defaults["api_url"]),
         ca_file=str(args.ca_file.resolve()) if args.ca_file else None,
     )
+    for warning in plain_url_warnings({"api_url": args.api_url, "realtime_url": args.realtime_url}):
+        prompts.say(f"warning: {warning}")
     fetched = asyncio.run(_fetch(args, answers, prompts))
     device.parent.mkdir(parents=True, exist_ok=True)
     with DeviceFileLock(device):  # never over the file of a running `run`

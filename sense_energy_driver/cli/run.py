@@ -6,6 +6,7 @@ import argparse
 
 from .common import add_device_argument, console_level, open_host, positive_seconds
 from .follow import following_device_file
+from .progress import ConnectProgress
 from .runner import ViewOptions, add_view_arguments, drive
 from .services import add_service_arguments, running_services
 
@@ -49,4 +50,5 @@ async def run_run(args: argparse.Namespace) -> int:
             running_services(args, host, driver),
             following_device_file(host, driver, interval=args.watch_interval),
         ):
-            return await drive(host, driver, options, title=f"Sense: {host.name}")
+            with ConnectProgress(host, announce=True):
+                return await drive(host, driver, options, title=f"Sense: {host.name}")

@@ -184,7 +184,7 @@ class DeviceFile:
                 )
             return create_key_file(key_path)
         except KeyFileError as err:
-            raise DeviceFileError(str(err)) from None
+            raise DeviceFileError(f"{err}; {_key_recovery(path, key_path, encrypted)}") from None
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -312,6 +312,21 @@ class DeviceFile:
         atomic_write_text(self.path, json.dumps(document, indent=2) + "\n")
         # An edit we merged is not in memory yet: leave the mark stale so reload() takes it.
         self._seen = None if edited else _signature(self.path)
+
+
+def _key_recovery(path: Path, key_path: Path, encrypted: list[str]) -> str:
+    """How to get going again without a usable key file (see docs/user-guide.md)."""
+    if not encrypted:
+        return (
+            f"nothing in {path.name} is encrypted yet, so delete {key_path} and a new key is made "
+            "on the next start"
+        )
+    names = ", ".join(sorted(encrypted))
+    return (
+        f"restore {key_path} from a backup; or delete it and type {names} into {path.name} again "
+        "as plain text (they are encrypted with a new key on the next start; a refresh_token "
+        "can simply be removed), or run `sense-energy-driver init --force`"
+    )
 
 
 def _checked(
