@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import SenseConfigError
 from ..manifest import Manifest, load_manifest
@@ -34,6 +36,7 @@ __all__ = ["KEY_FILE_NAME", "DeviceFile", "DeviceFileError", "FileChanges"]
 _LOGGER = logging.getLogger(__name__)
 
 KEY_FILE_NAME = ".encryption_key"
+_SAVE_ATTEMPTS = 5
 
 
 class DeviceFileError(SenseConfigError):
@@ -284,11 +287,28 @@ class DeviceFile:
     ) -> None:
         """Re-read the file and change only `fields` (and append `zone`), atomically.
 
-        Whatever else the file says now (an edit made since we read it) is kept as it is. A file
-        that no longer parses is not overwritten: DeviceFileError, and nothing is lost.
+        Whatever else the file says now (an edit made since we read it) is kept as it is; if it
+        changes while we write, we start over from the newer file. A file that no longer parses
+        is not overwritten: DeviceFileError, and nothing is lost.
         """
         edited = self.changed_on_disk()
-        document = _read_json(self.path)
+        for _ in range(_SAVE_ATTEMPTS):
+            source = _signature(self.path)
+            document = self._merged(_read_json(self.path), fields, zone)
+            text = json.dumps(document, indent=2) + "\n"
+            if atomic_write_text(self.path, text, still_current=_unchanged(self.path, source)):
+                break
+            edited = True
+        else:
+            raise DeviceFileError(
+                f"{self.path}: the file kept changing while saving; not saved, try again"
+            )
+        # An edit we merged is not in memory yet: leave the mark stale so reload() takes it.
+        self._seen = None if edited else _signature(self.path)
+
+    def _merged(
+        self, document: object, fields: dict[str, object | None], zone: dict[str, str] | None
+    ) -> dict[str, Any]:
         if not isinstance(document, dict) or not isinstance(
             document.setdefault("attributes", {}), dict
         ):
@@ -309,9 +329,11 @@ class DeviceFile:
             zones = document.setdefault("zones", [])
             if isinstance(zones, list):
                 zones.append(zone)
-        atomic_write_text(self.path, json.dumps(document, indent=2) + "\n")
-        # An edit we merged is not in memory yet: leave the mark stale so reload() takes it.
-        self._seen = None if edited else _signature(self.path)
+        return document
+
+
+def _unchanged(path: Path, source: Signature | None) -> Callable[[], bool]:
+    return lambda: _signature(path) == source
 
 
 def _key_recovery(path: Path, key_path: Path, encrypted: list[str]) -> str:

@@ -59,6 +59,12 @@ def _refresh_token(device: Path) -> object:
     return DeviceFile.load(device).get("refresh_token")
 
 
+def _logged_in(device: Path) -> bool:
+    """The login's last write (user_id, after refresh_token) is in the file."""
+    loaded = DeviceFile.load(device)
+    return all(loaded.get(n) for n in ("installation_id", "refresh_token", "user_id"))
+
+
 @pytest.fixture
 def running(
     tmp_path: Path, sim_and_loop: tuple[SenseSimulator, object]
@@ -80,7 +86,7 @@ def running(
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
-        wait_until(lambda: _refresh_token(device) is not None or proc.poll() is not None, "login")
+        wait_until(lambda: _logged_in(device) or proc.poll() is not None, "login")
         assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
         yield {"proc": proc, "device": device, "ids": ids, "store": tmp_path / "home.sqlite3"}
     finally:

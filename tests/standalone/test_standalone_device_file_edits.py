@@ -44,6 +44,28 @@ def test_a_driver_write_keeps_an_edit_made_meanwhile(write_device: WriteDevice) 
     assert loaded.get("refresh_token") == "rt-1"
 
 
+def test_an_edit_landing_during_a_save_is_merged_not_undone(
+    write_device: WriteDevice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_device()
+    loaded = DeviceFile.load(path)
+    calls: list[bool] = []
+
+    def racing_write(target: Path, text: str, **options: object) -> bool:
+        if not calls:  # the user saves between our read and our replace
+            _edit(path, lambda d: d.update(name="Edited meanwhile"))
+        calls.append(True)
+        return atomic_write_text(target, text, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("sense_energy_driver.standalone.devicefile.atomic_write_text", racing_write)
+    loaded.set("user_id", "u-1")
+
+    assert len(calls) == 2  # the first replace was called off, the second merged both
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["name"] == "Edited meanwhile"
+    assert saved["attributes"]["user_id"] == "u-1"
+
+
 def test_reload_reports_names_and_zones_and_encrypts_a_typed_password(
     write_device: WriteDevice,
 ) -> None:
