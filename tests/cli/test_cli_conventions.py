@@ -173,3 +173,13 @@ def test_run_says_what_it_is_doing_while_it_cannot_connect(write_device: WriteDe
     assert f"connecting to 127.0.0.1:{port}: " in seen
     assert "(attempt 1 of" in seen and "failed)" in seen
     assert "login failed (attempt 1" not in seen  # said once, in the CLI's words
+
+
+def test_the_user_guide_shows_the_shipped_systemd_unit() -> None:
+    root = Path(__file__).resolve().parents[2]
+    unit = (root / "docs/examples/sense-energy-driver.service").read_text(encoding="utf-8")
+    lines = [line for line in unit.splitlines() if line and not line.startswith("#")]
+    guide = (root / "docs/user-guide.md").read_text(encoding="utf-8")
+    block = guide.split("```ini\n", 1)[1].split("```", 1)[0]
+    assert [line for line in block.splitlines() if line] == lines
+    assert "sense-energy-driver run --device home.json" in unit
