@@ -291,14 +291,14 @@ class DeviceFile:
         changes while we write, we start over from the newer file. A file that no longer parses
         is not overwritten: DeviceFileError, and nothing is lost.
         """
-        edited = self.changed_on_disk()
+        edited = False
         for _ in range(_SAVE_ATTEMPTS):
             source = _signature(self.path)
+            edited = edited or source != self._seen
             document = self._merged(_read_json(self.path), fields, zone)
             text = json.dumps(document, indent=2) + "\n"
             if atomic_write_text(self.path, text, still_current=_unchanged(self.path, source)):
                 break
-            edited = True
         else:
             raise DeviceFileError(
                 f"{self.path}: the file kept changing while saving; not saved, try again"

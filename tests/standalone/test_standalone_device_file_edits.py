@@ -64,6 +64,9 @@ def test_an_edit_landing_during_a_save_is_merged_not_undone(
     saved = json.loads(path.read_text(encoding="utf-8"))
     assert saved["name"] == "Edited meanwhile"
     assert saved["attributes"]["user_id"] == "u-1"
+    assert loaded.changed_on_disk()  # the merged edit is still news for reload()
+    loaded.reload()
+    assert loaded.name == "Edited meanwhile"
 
 
 def test_reload_reports_names_and_zones_and_encrypts_a_typed_password(
