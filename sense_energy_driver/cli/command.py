@@ -10,9 +10,11 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import Sequence
 
 from ..manifest import CommandSpec, load_manifest
+from ..standalone.zonecheck import unknown_zone_warnings
 from .common import UsageError, add_device_argument, connect_checked, console_level, open_host
 from .progress import ConnectProgress
 
@@ -108,6 +110,9 @@ async def run_command(args: argparse.Namespace) -> int:
                     async with asyncio.timeout(FIRST_SAMPLE_WAIT_S):
                         await sampled.wait()
             result = await driver.command(command)
+            if args.action == "get_devices" and isinstance(result, list):
+                for warning in unknown_zone_warnings(host.zones, result):
+                    host.log(logging.WARNING, warning)
         finally:
             unsubscribe()
             await driver.disconnect()

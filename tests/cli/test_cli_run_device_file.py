@@ -150,7 +150,7 @@ def test_a_second_run_is_refused_naming_the_process(running: dict[str, object]) 
     assert lock_path_for(device).read_text().strip() == str(proc.pid)
 
 
-def test_command_works_alongside_a_running_run(running: dict[str, object]) -> None:
+def test_command_and_history_work_alongside_a_running_run(running: dict[str, object]) -> None:
     device, ids = running["device"], running["ids"]
     assert isinstance(device, Path) and isinstance(ids, list)
     result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
@@ -180,3 +180,12 @@ def test_a_password_typed_in_during_run_is_encrypted_and_applied(
     assert "not-the-password-canary" not in saved
     assert json.loads(saved)["attributes"]["password"].startswith("gem-crypt:")
     assert "not-the-password-canary" not in log.read_text()
+    history = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        cli_argv("history", "--device", device, "--current", "--json"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert history.returncode == 0, history.stderr
+    assert any(row["name"] == "feed_status" for row in json.loads(history.stdout))
