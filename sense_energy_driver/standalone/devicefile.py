@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ class FileChanges:
     attributes: tuple[str, ...] = ()
     zones_added: tuple[Zone, ...] = ()
     zones_removed: tuple[Zone, ...] = ()
-    zones_relabelled: tuple[Zone, ...] = field(default=())
+    zones_relabelled: tuple[Zone, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(
