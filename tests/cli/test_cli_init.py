@@ -138,14 +138,16 @@ def test_an_unknown_zone_name_is_refused_with_the_closest(
     assert f"closest: {name}" in proc.stderr
 
 
-def test_init_interactive_hides_the_password_and_takes_a_code(
-    mfa_sim: SenseSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("answer", ["code", "secret"])
+def test_init_interactive_hides_the_password_and_takes_a_code_or_secret(
+    mfa_sim: SenseSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str], answer: str
 ) -> None:
     asked: list[str] = []
     hidden: list[str] = []
     said: list[str] = []
     answers = iter([mfa_sim.email, "1,2"])
-    secrets = iter([PASSWORD, mfa_sim.totp_code()])
+    mfa = mfa_sim.totp_code() if answer == "code" else MFA_SECRET.lower()
+    secrets = iter([PASSWORD, mfa])
 
     def ask(prompt: str) -> str:
         asked.append(prompt)
@@ -169,6 +171,8 @@ def test_init_interactive_hides_the_password_and_takes_a_code(
     assert any(") " in line and "(id " in line for line in said)  # the numbered device list
     out = capsys.readouterr()
     assert PASSWORD not in out.out + out.err + "".join(said)
+    assert mfa not in out.out + out.err + "".join(said)
     loaded = DeviceFile.load(tmp_path / "home.json")
     assert loaded.name == "Home"
     assert len(loaded.zones) == 2
+    assert loaded.get("totp_secret") == (None if answer == "code" else MFA_SECRET.lower())
