@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from ..const import DEFAULT_API_URL
 from ..standalone.store import DEVICE
+from .hints import hint_for
 
 if TYPE_CHECKING:
     from ..standalone import Change, StandaloneHost
@@ -48,6 +49,9 @@ class _RetryRecords(logging.Handler):
             f"connecting to {self._progress.target}: {err}; retry in {wait} "
             f"(attempt {attempt} of {attempts} failed)"
         )
+        hint = hint_for(err) if isinstance(err, BaseException) else None
+        if hint:
+            self._progress.hint(hint)
         record.sense_cli_shown = True  # the CLI's own stderr handler skips it: said once
 
 
@@ -63,6 +67,7 @@ class ConnectProgress:
         self._out = out
         self._last = ""
         self._troubled = False
+        self._hinted: set[str] = set()
         self._status: object = None
         self._error: object = None
         self._handler = _RetryRecords(self)
@@ -75,6 +80,12 @@ class ConnectProgress:
             self._last = line
             print(line, file=self._out or sys.stderr, flush=True)
         self._troubled = True
+
+    def hint(self, text: str) -> None:
+        """A hint line, once per run however often its failure repeats."""
+        if text not in self._hinted:
+            self._hinted.add(text)
+            print(f"hint: {text}", file=self._out or sys.stderr, flush=True)
 
     def _changed(self, change: Change) -> None:
         if change.scope != DEVICE or change.name not in ("feed_status", "last_error"):

@@ -165,13 +165,14 @@ def test_run_says_what_it_is_doing_while_it_cannot_connect(write_device: WriteDe
     )
     try:
         assert proc.stderr is not None
-        seen = _read_until(proc.stderr, lambda line: "retry in" in line, timeout=30)
+        seen = _read_until(proc.stderr, lambda line: line.startswith("hint:"), timeout=30)
     finally:
         proc.terminate()
         proc.wait(timeout=20)
     assert f"connecting to 127.0.0.1:{port} …" in seen
     assert f"connecting to 127.0.0.1:{port}: " in seen
     assert "(attempt 1 of" in seen and "failed)" in seen
+    assert "hint: nothing accepts connections at api_url" in seen
     assert "login failed (attempt 1" not in seen  # said once, in the CLI's words
 
 
