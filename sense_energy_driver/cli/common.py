@@ -91,6 +91,7 @@ def open_host(
     host = StandaloneHost(
         device,
         store_path=getattr(args, "store", None),
+        retention=getattr(args, "retention", None),
         console_handler=handler,
         console_level=level,
         exclusive=exclusive,

@@ -23,7 +23,7 @@ from .devicefile import DeviceFile, DeviceFileError, FileChanges
 from .devicelog import DeviceLog
 from .lock import DeviceFileLock
 from .schema import Zone
-from .store import DEVICE, ZONE, RuntimeStore
+from .store import DEVICE, ZONE, Retention, RuntimeStore
 
 __all__ = ["Change", "HostValues", "StandaloneHost"]
 
@@ -76,6 +76,7 @@ class StandaloneHost:
         console_handler: logging.Handler | None = None,
         console_level: int = logging.INFO,
         commit_interval: float = 0.5,
+        retention: Retention | None = None,
         exclusive: bool = False,
     ) -> None:
         """Load and check the device file first (DeviceFileError), then open store and log.
@@ -102,7 +103,10 @@ class StandaloneHost:
         self.log_path = Path(log_path) if log_path else log_path_for(self.device_path)
         self._commit_interval = commit_interval
         self._store = RuntimeStore(
-            self.store_path, refuse=manifest.secure_names, commit_interval=commit_interval
+            self.store_path,
+            refuse=manifest.secure_names,
+            commit_interval=commit_interval,
+            retention=retention,
         )
         try:
             self._device_log = DeviceLog(
