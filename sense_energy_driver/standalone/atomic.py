@@ -18,13 +18,14 @@ def atomic_write_text(
     *,
     new_file_mode: int = 0o600,
     still_current: Callable[[], bool] | None = None,
-) -> bool:
+) -> os.stat_result | None:
     """Write `text` to a temp file beside `path`, fsync it, then os.replace it over `path`.
 
     The original's permission bits are kept; a new file gets `new_file_mode`, since device files
     can hold secrets until the first load encrypts them. `still_current`, asked just before the
-    replace, can call it off (False returned, `path` untouched): a read-modify-write whose source
-    changed meanwhile starts over instead of undoing that change.
+    replace, can call it off (None returned, `path` untouched): a read-modify-write whose source
+    changed meanwhile starts over instead of undoing that change. Returns the written file's stat
+    (the rename keeps inode, size and mtime), taken before anyone else could replace it again.
     """
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
@@ -38,15 +39,16 @@ def atomic_write_text(
             out.flush()
             os.fchmod(out.fileno(), mode)
             os.fsync(out.fileno())
+            written = os.fstat(out.fileno())
         if still_current is not None and not still_current():
             tmp.unlink()
-            return False
+            return None
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     _fsync_directory(path.parent)
-    return True
+    return written
 
 
 def _fsync_directory(directory: Path) -> None:

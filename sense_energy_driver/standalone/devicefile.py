@@ -297,14 +297,18 @@ class DeviceFile:
             edited = edited or source != self._seen
             document = self._merged(_read_json(self.path), fields, zone)
             text = json.dumps(document, indent=2) + "\n"
-            if atomic_write_text(self.path, text, still_current=_unchanged(self.path, source)):
+            written = atomic_write_text(
+                self.path, text, still_current=_unchanged(self.path, source)
+            )
+            if written is not None:
                 break
         else:
             raise DeviceFileError(
                 f"{self.path}: the file kept changing while saving; not saved, try again"
             )
-        # An edit we merged is not in memory yet: leave the mark stale so reload() takes it.
-        self._seen = None if edited else _signature(self.path)
+        # What we wrote, not what is there now: an edit landing right after is still news. An
+        # edit we merged is not in memory yet: leave the mark stale so reload() takes it.
+        self._seen = None if edited else (written.st_ino, written.st_mtime_ns, written.st_size)
 
     def _merged(
         self, document: object, fields: dict[str, object | None], zone: dict[str, str] | None

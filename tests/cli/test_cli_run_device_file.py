@@ -162,6 +162,15 @@ def test_command_and_history_work_alongside_a_running_run(running: dict[str, obj
     )
     assert result.returncode == 0, result.stderr
     assert {d["id"] for d in json.loads(result.stdout)} >= set(ids[:2])
+    history = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        cli_argv("history", "--device", device, "--current", "--json"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert history.returncode == 0, history.stderr
+    assert any(row["name"] == "feed_status" for row in json.loads(history.stdout))
 
 
 def test_a_password_typed_in_during_run_is_encrypted_and_applied(
@@ -180,12 +189,3 @@ def test_a_password_typed_in_during_run_is_encrypted_and_applied(
     assert "not-the-password-canary" not in saved
     assert json.loads(saved)["attributes"]["password"].startswith("gem-crypt:")
     assert "not-the-password-canary" not in log.read_text()
-    history = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-        cli_argv("history", "--device", device, "--current", "--json"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert history.returncode == 0, history.stderr
-    assert any(row["name"] == "feed_status" for row in json.loads(history.stdout))

@@ -15,6 +15,7 @@ from sense_energy_driver.standalone import (
     DeviceInUseError,
     StandaloneHost,
     Zone,
+    atomic,
 )
 from sense_energy_driver.standalone.atomic import atomic_write_text
 from sense_energy_driver.standalone.zonecheck import unknown_zone_warnings
@@ -51,7 +52,7 @@ def test_an_edit_landing_during_a_save_is_merged_not_undone(
     loaded = DeviceFile.load(path)
     calls: list[bool] = []
 
-    def racing_write(target: Path, text: str, **options: object) -> bool:
+    def racing_write(target: Path, text: str, **options: object) -> object:
         if not calls:  # the user saves between our read and our replace
             _edit(path, lambda d: d.update(name="Edited meanwhile"))
         calls.append(True)
@@ -67,6 +68,28 @@ def test_an_edit_landing_during_a_save_is_merged_not_undone(
     assert loaded.changed_on_disk()  # the merged edit is still news for reload()
     loaded.reload()
     assert loaded.name == "Edited meanwhile"
+
+
+def test_an_edit_landing_right_after_a_save_is_still_news(
+    write_device: WriteDevice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_device()
+    loaded = DeviceFile.load(path)
+    fsync_directory = atomic._fsync_directory
+    edits: list[bool] = []
+
+    def then_edit(directory: Path) -> None:
+        fsync_directory(directory)
+        if not edits:  # the user saves between our replace and anything after it
+            edits.append(True)
+            _edit(path, lambda d: d.update(name="Edited right after"))
+
+    monkeypatch.setattr(atomic, "_fsync_directory", then_edit)
+    loaded.set("user_id", "u-1")
+
+    assert edits and loaded.changed_on_disk()
+    loaded.reload()
+    assert loaded.name == "Edited right after"
 
 
 def test_reload_reports_names_and_zones_and_encrypts_a_typed_password(
