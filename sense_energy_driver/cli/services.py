@@ -14,6 +14,8 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..mqtt.options import add_mqtt_arguments, build_mqtt_service
+
 if TYPE_CHECKING:
     from ..driver import SenseEnergyDriver
     from ..standalone import StandaloneHost
@@ -36,7 +38,7 @@ class ServiceSpec:
 
 
 # Each feature adds its spec here; the order is the start order.
-SERVICES: tuple[ServiceSpec, ...] = ()
+SERVICES: tuple[ServiceSpec, ...] = (ServiceSpec("mqtt", add_mqtt_arguments, build_mqtt_service),)
 
 
 def add_service_arguments(
