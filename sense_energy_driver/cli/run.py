@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .common import add_device_argument, console_level, open_host
+from .fleet import add_fleet_arguments, run_fleet, wants_fleet
 from .runner import ViewOptions, add_view_arguments, drive
 from .services import add_service_arguments, running_services
 
@@ -23,6 +24,7 @@ def add_run_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
         ),
     )
     add_device_argument(parser)
+    add_fleet_arguments(parser)
     add_view_arguments(parser)
     add_service_arguments(parser)
     parser.set_defaults(func=run_run)
@@ -32,6 +34,8 @@ async def run_run(args: argparse.Namespace) -> int:
     """Load the device file, connect, show values until --seconds or Ctrl-C."""
     from ..driver import SenseEnergyDriver
 
+    if wants_fleet(args):
+        return await run_fleet(args)
     options = ViewOptions.from_args(args)
     with open_host(args, args.device, level=console_level(args, "info")) as host:
         driver = SenseEnergyDriver(host)

@@ -69,6 +69,8 @@ class BrokerLink:
         self._bridges: dict[str, MonitorBridge] = {}
         self._client: aiomqtt.Client | None = None
         self._drained = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._joined: set[MonitorBridge] = set()  # subscribed and synced on this connection
         self.connected = asyncio.Event()
 
     # --- bridges ---------------------------------------------------------------------------------
@@ -79,12 +81,19 @@ class BrokerLink:
         self._bridges[bridge.topics.command] = bridge
         client = self._client
         if client is not None:
-            bridge.full_sync()
-            asyncio.get_running_loop().create_task(self._subscribe(client, bridge.topics.command))
+            task = asyncio.get_running_loop().create_task(self._join(client, bridge))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
-    async def _subscribe(self, client: aiomqtt.Client, topic: str) -> None:
-        with contextlib.suppress(aiomqtt.MqttError):  # a reconnect subscribes again
-            await client.subscribe(topic, qos=1)
+    async def _join(self, client: aiomqtt.Client, bridge: MonitorBridge) -> None:
+        """Subscribe first: once `online` is out, commands to this monitor are heard."""
+        assert bridge.topics is not None
+        if bridge in self._joined:  # added while the connection was being set up
+            return
+        self._joined.add(bridge)
+        with contextlib.suppress(aiomqtt.MqttError):  # a reconnect subscribes and syncs again
+            await client.subscribe(bridge.topics.command, qos=1)
+            bridge.full_sync()
 
     # --- the connection --------------------------------------------------------------------------
 
@@ -133,14 +142,13 @@ class BrokerLink:
 
     async def _serve(self, client: aiomqtt.Client) -> None:
         self.counters.connects += 1
+        self.outbox.clear()  # a full republish supersedes whatever waited
+        self._joined.clear()
+        self._client = client
         await client.publish(self.availability, ONLINE, qos=1, retain=True)
         await client.subscribe(self.layout.ha_status, qos=1)
-        for topic in self._bridges:
-            await client.subscribe(topic, qos=1)
-        self.outbox.clear()  # a full republish supersedes whatever waited
-        for bridge in self._bridges.values():
-            bridge.full_sync()
-        self._client = client
+        for bridge in list(self._bridges.values()):
+            await self._join(client, bridge)
         self.connected.set()
         _LOGGER.info("MQTT connected to %s as %s", self.broker.display(), self.client_id)
         loop = asyncio.get_running_loop()

@@ -23,8 +23,8 @@ COMMAND_TIMEOUT_S = 60.0
 MAX_REQUEST_BYTES = 64 * 1024
 
 
-def _parse(payload: bytes) -> tuple[object, dict[str, object]]:
-    """(id, command) from a request, or SenseCommandError naming what is wrong."""
+def _decode(payload: bytes) -> dict[str, object]:
+    """The request as a JSON object, or SenseCommandError naming what is wrong."""
     if len(payload) > MAX_REQUEST_BYTES:
         raise SenseCommandError(f"the request is larger than {MAX_REQUEST_BYTES} bytes")
     try:
@@ -35,15 +35,18 @@ def _parse(payload: bytes) -> tuple[object, dict[str, object]]:
         ) from None
     if not isinstance(request, dict):
         raise SenseCommandError('the request must be a JSON object with an "action"')
-    request_id = request.pop("id", None)
-    if request_id is not None and not isinstance(request_id, str | int):
+    return request
+
+
+def _check(request_id: object, action: object) -> None:
+    if request_id is not None and (
+        isinstance(request_id, bool) or not isinstance(request_id, str | int)
+    ):
         raise SenseCommandError('"id" must be a string or a number, echoed back in the answer')
-    action = request.get("action")
     if action not in MQTT_ACTIONS:
         raise SenseCommandError(
             f"unknown or unavailable action {action!r}; over MQTT: {', '.join(MQTT_ACTIONS)}"
         )
-    return request_id, request
 
 
 async def answer_request(driver: CommandRunner, payload: bytes) -> str:
@@ -51,8 +54,10 @@ async def answer_request(driver: CommandRunner, payload: bytes) -> str:
     request_id: object = None
     action: object = None
     try:
-        request_id, request = _parse(payload)
-        action = request["action"]
+        request = _decode(payload)
+        request_id = request.pop("id", None)
+        action = request.get("action")
+        _check(request_id, action)
         async with asyncio.timeout(COMMAND_TIMEOUT_S):
             result = await driver.command(request)
         answer: dict[str, object] = {"id": request_id, "action": action, "ok": True}

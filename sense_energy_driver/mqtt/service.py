@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
+from ..backoff import Backoff
 from .bridge import MonitorBridge
 from .broker import MqttConfigError
 from .options import MqttOptions
@@ -15,7 +16,7 @@ from .outbox import Outbox
 from .ports import CommandRunner, MonitorHost
 
 try:
-    from .link import BrokerLink
+    from .link import RECONNECT_BACKOFF, BrokerLink
 except ImportError as err:  # aiomqtt is the `mqtt` extra
     raise MqttConfigError(
         f"--mqtt needs aiomqtt: pip install 'sense-energy-driver[mqtt]' ({err})"
@@ -34,10 +35,11 @@ async def mqtt_service(
     monitors: Sequence[tuple[MonitorHost, CommandRunner]],
     *,
     client_id: str,
+    backoff: Backoff = RECONNECT_BACKOFF,
 ) -> AsyncIterator[BrokerLink]:
     """Connect (in the background: the driver does not wait for the broker) and bridge monitors."""
     outbox = Outbox(limit=1_000 + TOPICS_PER_MONITOR * len(monitors))
-    link = BrokerLink(options.broker, options.layout, client_id, outbox)
+    link = BrokerLink(options.broker, options.layout, client_id, outbox, backoff=backoff)
     bridges = [
         MonitorBridge(
             host,

@@ -1,0 +1,135 @@
+"""The bridge's lifetime against a real broker: last will, broker restarts, commands."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sense_energy_driver.simulator import SenseSimulator
+from tests.mqtt.broker import Mosquitto, watching
+from tests.mqtt.running import all_zones, bridged, write_device_file
+
+
+@asynccontextmanager
+async def run_process(device: Path, broker: Mosquitto, client_id: str) -> AsyncIterator[int]:
+    """`sense-energy-driver run --device FILE --mqtt URL` in a child process; yields its pid."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "sense_energy_driver",
+        "run",
+        "--device",
+        str(device),
+        "--mqtt",
+        broker.url,
+        "--mqtt-client-id",
+        client_id,
+        "--no-live",
+        "--seconds",
+        "120",
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        yield process.pid
+    finally:
+        if process.returncode is None:
+            process.kill()
+        await process.wait()
+
+
+async def test_the_last_will_marks_the_entities_unavailable_on_kill_9_and_online_on_return(
+    broker: Mosquitto, sim: SenseSimulator, tmp_path: Path
+) -> None:
+    device = write_device_file(tmp_path / "home.json", sim)
+    bridge = "sense/bridge/killable/availability"
+    node = f"sense/sense_{sim.monitor_ids()[0]}"
+    async with watching(broker.port, bridge, f"{node}/availability", f"{node}/power") as watcher:
+        async with run_process(device, broker, "killable") as pid:
+            await watcher.wait_payload(bridge, "online", timeout=20)
+            await watcher.wait_payload(f"{node}/availability", "online", timeout=20)
+            await watcher.wait_for(lambda ms: watcher.on(f"{node}/power"), timeout=20)
+            os.kill(pid, signal.SIGKILL)
+            await watcher.wait_payload(bridge, "offline", timeout=10)
+        # the monitor's own topic still says online: the will of the connection covers it
+        assert watcher.latest(f"{node}/availability") == "online"
+        powers = len(watcher.on(f"{node}/power"))
+        async with run_process(device, broker, "killable"):
+            await watcher.wait_payload(bridge, "online", timeout=20)
+            await watcher.wait_for(lambda ms: len(watcher.on(f"{node}/power")) > powers, 20)
+
+
+async def test_the_bridge_survives_a_broker_restart_and_republishes_everything(
+    broker: Mosquitto, sim: SenseSimulator, tmp_path: Path
+) -> None:
+    zones = all_zones(sim)[:2]
+    async with bridged(sim, broker.url, tmp_path, zones=zones) as run:
+        node = run.topics.node
+        config = f"homeassistant/sensor/{node}/power/config"
+        async with watching(broker.port, "#") as before:
+            await before.wait_for(lambda ms: before.on(config) and before.on(f"sense/{node}/power"))
+        await broker.stop()
+        # the driver goes on without the broker: new samples keep reaching the host
+        seen = run.host.current_device_values().get("last_sample")
+        await run.host.wait_for(lambda v: v.device.get("last_sample") != seen, timeout=5)
+        assert not run.link.connected.is_set()
+        await broker.start()  # same port, empty: no persistence, nothing retained
+        async with asyncio.timeout(10):
+            await run.link.connected.wait()
+        async with watching(broker.port, "#") as after:
+            await after.wait_for(
+                lambda ms: (
+                    after.on(config)
+                    and after.on(f"sense/{node}/power")
+                    and after.latest(f"sense/{node}/availability") == "online"
+                    and after.latest(run.link.availability) == "online"
+                )
+            )
+            zone_config = f"homeassistant/binary_sensor/{node}/zone_{zones[0][0]}_state/config"
+            await after.wait_for(lambda ms: after.on(zone_config))
+    assert run.link.counters.connects == 2
+    assert run.link.counters.failures >= 1
+
+
+async def test_commands_are_answered_on_the_response_topic(
+    broker: Mosquitto, sim: SenseSimulator, tmp_path: Path
+) -> None:
+    async with bridged(sim, broker.url, tmp_path) as run:
+        topics = run.topics
+        async with watching(broker.port, topics.response, topics.availability) as watcher:
+            # `online` comes after the bridge subscribed to its command topic
+            await watcher.wait_payload(topics.availability, "online")
+
+            def answer(request_id: object) -> dict[str, object] | None:
+                for message in watcher.on(topics.response):
+                    data = message.json()
+                    if data.get("id") == request_id:
+                        return data
+                return None
+
+            async def ask(payload: bytes, request_id: object) -> dict[str, object]:
+                await watcher.client.publish(topics.command, payload, qos=1)
+                found = await watcher.wait_for(lambda ms: answer(request_id), timeout=10)
+                assert isinstance(found, dict)
+                return found
+
+            realtime = await ask(b'{"action": "get_realtime", "id": "rt"}', "rt")
+            assert realtime["ok"] is True and realtime["action"] == "get_realtime"
+            assert isinstance(realtime["result"], dict) and "power" in realtime["result"]
+            devices = await ask(b'{"action": "get_devices", "id": 2}', 2)
+            assert devices["ok"] is True and isinstance(devices["result"], list)
+            reconnect = await ask(b'{"action": "reconnect", "id": 3}', 3)
+            assert reconnect["ok"] is True
+            mfa = await ask(b'{"action": "submit_mfa", "code": "123456", "id": 4}', 4)
+            assert mfa["ok"] is False and "get_realtime" in str(mfa["error"])
+            bad_arg = await ask(b'{"action": "get_timeline", "n_items": 500, "id": 5}', 5)
+            assert bad_arg["ok"] is False and "between 1 and 100" in str(bad_arg["error"])
+            missing = await ask(b'{"action": "get_usage", "id": 6}', 6)
+            assert missing["ok"] is False and "scale" in str(missing["error"])
+            not_json = await ask(b"reconnect please", None)
+            assert not_json["ok"] is False and "not JSON" in str(not_json["error"])
