@@ -47,7 +47,8 @@ def parse_broker_url(
         port = parts.port
     except ValueError as err:
         # The message of urlsplit can quote the URL, password included: say only what is wrong.
-        reason = "the port must be a number from 1 to 65535" if "port" in str(err) else "malformed"
+        port_problem = "port" in str(err).lower()
+        reason = "the port must be a number from 1 to 65535" if port_problem else "malformed"
         raise MqttConfigError(f"--mqtt: {reason}; expected {URL_FORMS}") from None
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS:

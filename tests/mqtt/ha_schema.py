@@ -104,7 +104,8 @@ ENTITY_CATEGORIES = {"sensor": {"diagnostic"}, "binary_sensor": {"diagnostic"}}
 ENTITY_CATEGORIES["button"] = {"config", "diagnostic"}
 ID = re.compile(r"^[A-Za-z0-9_-]+$")
 CONFIG_TOPIC = re.compile(
-    r"^(?P<prefix>[^#+]+)/(?P<component>[a-z_]+)/(?:(?P<node>[A-Za-z0-9_-]+)/)?"
+    r"^(?P<prefix>[^#+]+?)/(?P<component>sensor|binary_sensor|button|switch|number|select)/"
+    r"(?:(?P<node>[A-Za-z0-9_-]+)/)?"
     r"(?P<object>[A-Za-z0-9_-]+)/config$"
 )
 
