@@ -101,7 +101,14 @@ class MonitorBridge:
     # --- identity: which monitor this is, known once the driver has logged in -------------------
 
     async def identify(self) -> DeviceInfo:
-        """Wait until the driver is logged in, then learn the monitor id (and serial) from it."""
+        """The configured monitor_id at once; else learn it from the driver once logged in.
+
+        Knowing it before the login lets a monitor whose login fails still show its feed
+        status and last error in Home Assistant.
+        """
+        configured = self._host.get_attribute("monitor_id")
+        if isinstance(configured, str) and configured.strip():
+            self._identified(DeviceInfo(configured.strip(), self._host.name))
         while self.info is None:
             await self._ready.wait()
             self._ready.clear()
@@ -112,22 +119,23 @@ class MonitorBridge:
                 continue
             info = self._pick(monitors)
             if info is not None:
-                self.info = info
-                self.topics = self._layout.monitor(info.monitor_id)
-                _LOGGER.info("%s: MQTT node %s", self._host.name, self.topics.node)
+                self._identified(info)
         return self.info
 
+    def _identified(self, info: DeviceInfo) -> None:
+        self.info = info
+        self.topics = self._layout.monitor(info.monitor_id)
+        _LOGGER.info("%s: MQTT node %s", self._host.name, self.topics.node)
+
     def _pick(self, monitors: object) -> DeviceInfo | None:
-        wanted = self._host.get_attribute("monitor_id")
-        if not isinstance(monitors, list):
+        """The account's one monitor (without monitor_id the driver refuses several)."""
+        if not isinstance(monitors, list) or len(monitors) != 1:
             return None
-        for entry in monitors:
-            if not isinstance(entry, dict) or not entry.get("id"):
-                continue
-            if wanted in (None, "", str(entry["id"])) and (wanted or len(monitors) == 1):
-                serial = entry.get("serial_number")
-                return DeviceInfo(str(entry["id"]), self._host.name, str(serial or "") or None)
-        return None
+        entry = monitors[0]
+        if not isinstance(entry, dict) or not entry.get("id"):
+            return None
+        serial = entry.get("serial_number")
+        return DeviceInfo(str(entry["id"]), self._host.name, str(serial) if serial else None)
 
     # --- host writes -----------------------------------------------------------------------------
 

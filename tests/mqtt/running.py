@@ -63,9 +63,10 @@ async def bridged(
     zones: Sequence[tuple[str, str]] = (),
     bridge: BridgeOptions | None = None,
     layout: TopicLayout | None = None,
+    **attributes: object,
 ) -> AsyncIterator[Running]:
     """The device file, host, driver and MQTT service of one monitor; all stopped at the end."""
-    path = write_device_file(directory / "home.json", sim, zones=zones)
+    path = write_device_file(directory / "home.json", sim, zones=zones, **attributes)
     layout = layout or TopicLayout()
     options = MqttOptions(parse_broker_url(broker_url), layout, bridge or BridgeOptions())
     with StandaloneHost(path, console_level=logging.WARNING) as host:

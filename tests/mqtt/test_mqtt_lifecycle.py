@@ -133,3 +133,19 @@ async def test_commands_are_answered_on_the_response_topic(
             assert missing["ok"] is False and "scale" in str(missing["error"])
             not_json = await ask(b"reconnect please", None)
             assert not_json["ok"] is False and "not JSON" in str(not_json["error"])
+
+
+async def test_a_configured_monitor_shows_a_rejected_login_in_home_assistant(
+    broker: Mosquitto, sim: SenseSimulator, tmp_path: Path
+) -> None:
+    monitor = sim.monitor_ids()[0]
+    node = f"sense/sense_{monitor}"
+    async with (
+        watching(broker.port, f"{node}/#", "homeassistant/sensor/+/feed_status/config") as ha,
+        bridged(sim, broker.url, tmp_path, monitor_id=monitor, password="wrong-password"),
+    ):
+        await ha.wait_payload(f"{node}/feed_status", "auth_failed")
+        await ha.wait_payload(f"{node}/availability", "online")
+        await ha.wait_for(
+            lambda ms: ha.on(f"homeassistant/sensor/sense_{monitor}/feed_status/config")
+        )
