@@ -9,10 +9,13 @@ snapshot, so a drop delays a value, it does not lose it for good.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 __all__ = ["Outbox", "OutboxCounters", "Outgoing"]
+
+_LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,7 @@ class Outbox:
     counters: OutboxCounters = field(default_factory=OutboxCounters)
     _pending: OrderedDict[str, Outgoing] = field(default_factory=OrderedDict)
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
+    _dropping: bool = False  # warned once per overflow, again after the queue emptied
 
     def __len__(self) -> int:
         return len(self._pending)
@@ -60,6 +64,14 @@ class Outbox:
             self.counters.coalesced += 1
             return True
         if len(self._pending) >= self.limit:
+            if not self._dropping:
+                _LOGGER.warning(
+                    "MQTT outbox full (%d topics waiting); new topics are dropped until the "
+                    "broker catches up (%d dropped so far)",
+                    self.limit,
+                    self.counters.dropped + 1,
+                )
+                self._dropping = True
             self.counters.dropped += 1
             return False
         self._pending[slot] = message
@@ -71,6 +83,7 @@ class Outbox:
     async def get(self) -> Outgoing:
         """The oldest waiting message, once there is one."""
         while not self._pending:
+            self._dropping = False
             self._ready.clear()
             await self._ready.wait()
         return self._pending.popitem(last=False)[1]
@@ -83,3 +96,4 @@ class Outbox:
     def clear(self) -> None:
         """Forget everything waiting (a full republish follows)."""
         self._pending.clear()
+        self._dropping = False

@@ -97,7 +97,9 @@ def test_options_check_prefixes_intervals_and_client_ids() -> None:
             _options("--mqtt", "mqtt://h", *argv)
 
 
-def test_the_outbox_keeps_the_latest_value_per_topic_and_counts_drops() -> None:
+def test_the_outbox_keeps_the_latest_value_per_topic_and_counts_drops(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     outbox = Outbox(limit=2)
     assert outbox.put(Outgoing("a", "1"))
     assert outbox.put(Outgoing("b", "1"))
@@ -106,6 +108,10 @@ def test_the_outbox_keeps_the_latest_value_per_topic_and_counts_drops() -> None:
     assert outbox.put(Outgoing("r", "x", key="r#1")) is False  # still full, still counted
     assert [(m.topic, m.payload) for m in outbox.take_ready(10)] == [("a", "2"), ("b", "1")]
     assert (outbox.counters.coalesced, outbox.counters.dropped) == (1, 2)
+    assert [r.message for r in caplog.records].count(
+        "MQTT outbox full (2 topics waiting); new topics are dropped until the broker catches up "
+        "(1 dropped so far)"
+    ) == 1  # warned once per overflow, not once per message
     assert outbox.put(Outgoing("r", "x", key="r#1")) and outbox.put(Outgoing("r", "y", key="r#2"))
     assert [m.payload for m in outbox.take_ready(10)] == ["x", "y"]  # unique keys never merge
 
