@@ -14,7 +14,6 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..errors import SenseError
 from ..standalone import Change
 from ..standalone.store import DEVICE
 from .discovery import (
@@ -101,7 +100,7 @@ class MonitorBridge:
     # --- identity: which monitor this is, known once the driver has logged in -------------------
 
     async def identify(self) -> DeviceInfo:
-        """The configured monitor_id at once; else learn it from the driver once logged in.
+        """The configured monitor_id at once; else the one the driver selected once logged in.
 
         Knowing it before the login lets a monitor whose login fails still show its feed
         status and last error in Home Assistant.
@@ -112,30 +111,17 @@ class MonitorBridge:
         while self.info is None:
             await self._ready.wait()
             self._ready.clear()
-            try:
-                monitors = await self._driver.command({"action": "get_monitors"})
-            except SenseError as err:
-                _LOGGER.debug("%s: monitor not known yet: %s", self._host.name, err)
-                continue
-            info = self._pick(monitors)
-            if info is not None:
-                self._identified(info)
+            selected = self._host.get_attribute("selected_monitor_id")  # written by the driver
+            if isinstance(selected, str) and selected:
+                self._identified(DeviceInfo(selected, self._host.name))
+            else:
+                _LOGGER.debug("%s: the driver has not selected a monitor yet", self._host.name)
         return self.info
 
     def _identified(self, info: DeviceInfo) -> None:
         self.info = info
         self.topics = self._layout.monitor(info.monitor_id)
         _LOGGER.info("%s: MQTT node %s", self._host.name, self.topics.node)
-
-    def _pick(self, monitors: object) -> DeviceInfo | None:
-        """The account's one monitor (without monitor_id the driver refuses several)."""
-        if not isinstance(monitors, list) or len(monitors) != 1:
-            return None
-        entry = monitors[0]
-        if not isinstance(entry, dict) or not entry.get("id"):
-            return None
-        serial = entry.get("serial_number")
-        return DeviceInfo(str(entry["id"]), self._host.name, str(serial) if serial else None)
 
     # --- host writes -----------------------------------------------------------------------------
 

@@ -89,19 +89,14 @@ class DeviceInfo:
 
     monitor_id: str
     name: str
-    serial_number: str | None = None
 
     def as_config(self, topics: MonitorTopics) -> dict[str, object]:
-        device: dict[str, object] = {
+        return {
             "identifiers": [topics.node],
             "name": self.name,
             "manufacturer": "Sense",
             "model": "Sense energy monitor",
-            "sw_version": __version__,
         }
-        if self.serial_number:
-            device["serial_number"] = self.serial_number
-        return device
 
 
 def _available_on(topic: str) -> dict[str, str]:
