@@ -38,7 +38,10 @@ class ServiceSpec:
 
 
 # Each feature adds its spec here; the order is the start order.
-SERVICES: tuple[ServiceSpec, ...] = (ServiceSpec("mqtt", add_mqtt_arguments, build_mqtt_service),)
+SERVICES: tuple[ServiceSpec, ...] = (
+    # MQTT with Home Assistant discovery: --mqtt URL (docs/mqtt.md)
+    ServiceSpec("mqtt", add_mqtt_arguments, build_mqtt_service),
+)
 
 
 def add_service_arguments(

@@ -83,7 +83,6 @@ class MonitorBridge:
         self._throttle = Throttle(self._queue)
         self._sent: dict[str, str] = {}
         self._discovered: set[str] = set()
-        self._labels: dict[str, str] = {}
         self._ready = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self.info: DeviceInfo | None = None
