@@ -277,6 +277,11 @@ def markdown(result: dict[str, Any], command: str) -> str:
             f"{', '.join(f'{x:.2f}' for x in result['load_after'])} — the machine's 2 cores "
             "are shared with other work, so the figures are an upper bound on the cost.",
             "",
+            f"Probes: {result['probes']} arrived of the "
+            f"{result['processes'] * result['window_s'] / PROBE_EVERY_S:.0f} the workers "
+            "schedule over the window; a worker's event loop that runs late (its share of a "
+            "loaded machine's CPU) sends fewer, and that lateness is what the p99 shows.",
+            "",
             "Latency is measured with probe messages queued every 50 ms in each worker's outbox "
             "behind the state messages, and timed on arrival at a subscriber in the "
             "coordinating process: queueing + publish + broker + delivery, so an upper bound on "

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import aiomqtt
 
+from sense_energy_driver.simulator.tls import TlsFiles
+
 MOSQUITTO = shutil.which("mosquitto") or (
     "/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None
 )
@@ -31,6 +33,8 @@ class Mosquitto:
 
     directory: Path
     port: int = field(default_factory=free_port)
+    tls: TlsFiles | None = None  # adds a TLS listener on tls_port
+    tls_port: int = field(default_factory=free_port)
     process: asyncio.subprocess.Process | None = None
     log: list[str] = field(default_factory=list)
     _drain: asyncio.Task[None] | None = None
@@ -41,14 +45,25 @@ class Mosquitto:
 
     def _config(self) -> Path:
         path = self.directory / "mosquitto.conf"
-        path.write_text(
-            f"listener {self.port} 127.0.0.1\n"
-            "allow_anonymous true\n"
-            "persistence false\n"
-            "log_dest stderr\n"
-            "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n",
-            encoding="utf-8",
-        )
+        lines = [
+            "user root",  # as root, keep reading our files in tmp (no effect for other users)
+            "allow_anonymous true",
+            "persistence false",
+            "log_dest stderr",
+            "log_type error",
+            "log_type warning",
+            "log_type notice",
+            "log_type information",
+            f"listener {self.port} 127.0.0.1",
+        ]
+        if self.tls is not None:
+            lines += [
+                f"listener {self.tls_port} 127.0.0.1",
+                f"cafile {self.tls.ca_file}",
+                f"certfile {self.tls.cert_file}",
+                f"keyfile {self.tls.key_file}",
+            ]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return path
 
     async def start(self) -> None:

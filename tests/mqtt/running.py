@@ -63,12 +63,14 @@ async def bridged(
     zones: Sequence[tuple[str, str]] = (),
     bridge: BridgeOptions | None = None,
     layout: TopicLayout | None = None,
+    ca_file: Path | None = None,
     **attributes: object,
 ) -> AsyncIterator[Running]:
     """The device file, host, driver and MQTT service of one monitor; all stopped at the end."""
     path = write_device_file(directory / "home.json", sim, zones=zones, **attributes)
     layout = layout or TopicLayout()
-    options = MqttOptions(parse_broker_url(broker_url), layout, bridge or BridgeOptions())
+    broker = parse_broker_url(broker_url, ca_file=ca_file)
+    options = MqttOptions(broker, layout, bridge or BridgeOptions())
     with StandaloneHost(path, console_level=logging.WARNING) as host:
         driver = SenseEnergyDriver(host, timing=FAST)
         async with mqtt_service(

@@ -154,3 +154,25 @@ async def test_a_configured_monitor_shows_a_rejected_login_in_home_assistant(
         await ha.wait_for(
             lambda ms: ha.on(f"homeassistant/sensor/sense_{monitor}/feed_status/config")
         )
+
+
+async def test_mqtts_with_the_brokers_ca_publishes_and_without_it_is_refused(
+    tls_broker: Mosquitto, sim: SenseSimulator, tmp_path: Path
+) -> None:
+    assert tls_broker.tls is not None
+    url = f"mqtts://127.0.0.1:{tls_broker.tls_port}"
+    node = f"sense/sense_{sim.monitor_ids()[0]}"
+    (tmp_path / "trusted").mkdir()
+    async with (
+        watching(tls_broker.port, f"{node}/power") as watcher,
+        bridged(sim, url, tmp_path / "trusted", ca_file=tls_broker.tls.ca_file),
+    ):
+        await watcher.wait_for(lambda ms: watcher.on(f"{node}/power"))
+    (tmp_path / "untrusted").mkdir()
+    async with bridged(sim, url, tmp_path / "untrusted") as run:  # certifi does not know the CA
+        await run.host.wait_for(lambda v: "last_sample" in v.device)
+        async with asyncio.timeout(10):
+            while run.link.counters.failures < 2:  # refused, retried with backoff, refused
+                seen = run.host.current_device_values().get("last_sample")
+                await run.host.wait_for(lambda v, s=seen: v.device.get("last_sample") != s)
+        assert run.link.counters.connects == 0  # and the driver went on meanwhile
