@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import SenseError
 from .common import UsageError, connect_checked, console_level, open_host, stop_on_signals
 
 if TYPE_CHECKING:
@@ -157,7 +158,10 @@ async def _drive_fleet(
 
     async def start(host: StandaloneHost, driver: SenseEnergyDriver) -> None:
         async with limit:
-            await connect_checked(driver, host, stop, fail_on_auth=False)
+            try:
+                await connect_checked(driver, host, stop, fail_on_auth=False)
+            except SenseError as err:  # one bad device file must not stop the others
+                _LOGGER.error("%s: %s", host.device_path.name, err)
 
     loop = asyncio.get_running_loop()
     deadline = None if seconds is None else loop.time() + seconds

@@ -86,6 +86,10 @@ class BrokerLink:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
+    def pending_tasks(self) -> list[asyncio.Task[None]]:
+        """Joins still in flight, for a clean stop."""
+        return list(self._tasks)
+
     async def _join(self, client: aiomqtt.Client, bridge: MonitorBridge) -> None:
         """Subscribe first: once `online` is out, commands to this monitor are heard."""
         assert bridge.topics is not None

@@ -61,6 +61,7 @@ async def mqtt_service(
         for bridge in bridges:
             bridge.close()
         await link.goodbye()
+        tasks += link.pending_tasks()
         for task in tasks:
             task.cancel()
         for task in tasks:
