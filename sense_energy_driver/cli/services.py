@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..mqtt.options import add_mqtt_arguments, build_mqtt_service
+from ..proxy.options import add_proxy_arguments, proxy_options
 
 if TYPE_CHECKING:
     from ..driver import SenseEnergyDriver
@@ -41,6 +42,7 @@ class ServiceSpec:
 SERVICES: tuple[ServiceSpec, ...] = (
     # MQTT with Home Assistant discovery: --mqtt URL (docs/mqtt.md)
     ServiceSpec("mqtt", add_mqtt_arguments, build_mqtt_service),
+    ServiceSpec("kasa", add_proxy_arguments, proxy_options),  # proxy devices (issue 17)
 )
 
 
