@@ -176,3 +176,17 @@ async def test_mqtts_with_the_brokers_ca_publishes_and_without_it_is_refused(
                 seen = run.host.current_device_values().get("last_sample")
                 await run.host.wait_for(lambda v, s=seen: v.device.get("last_sample") != s)
         assert run.link.counters.connects == 0  # and the driver went on meanwhile
+
+
+async def test_home_assistants_birth_message_brings_discovery_and_values_again(
+    broker: Mosquitto, sim: SenseSimulator, tmp_path: Path
+) -> None:
+    async with bridged(sim, broker.url, tmp_path) as run:
+        config = f"homeassistant/sensor/{run.topics.node}/frequency/config"
+        status = run.topics.device_state("feed_status")  # "connected" throughout: sent once
+        async with watching(broker.port, "homeassistant/#", status) as ha:
+            await ha.wait_for(lambda ms: ha.on(config) and ha.on(status))
+            before = len(ha.on(config)), len(ha.on(status))
+            await ha.client.publish("homeassistant/status", "online", qos=1)
+            await ha.wait_for(lambda ms: len(ha.on(config)) > before[0])
+            await ha.wait_for(lambda ms: len(ha.on(status)) > before[1])
