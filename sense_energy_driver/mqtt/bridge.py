@@ -84,6 +84,7 @@ class MonitorBridge:
         self._sent: dict[str, str] = {}
         self._discovered: set[str] = set()
         self._ready = asyncio.Event()
+        self._synced = False  # nothing is published before the link's first full_sync
         self._tasks: set[asyncio.Task[None]] = set()
         self.info: DeviceInfo | None = None
         self.topics: MonitorTopics | None = None
@@ -131,6 +132,8 @@ class MonitorBridge:
             ):
                 self._ready.set()
             return
+        if not self._synced:
+            return  # the first full_sync publishes the values as they are then
         if change.scope == DEVICE:
             self._device_value(change.name, change.value)
         else:
@@ -185,6 +188,7 @@ class MonitorBridge:
         """Availability, every discovery config and every current value, as after a reconnect."""
         if self.topics is None or self.info is None:
             return
+        self._synced = True
         self._sent.clear()
         self._discovered.clear()
         self._throttle.reset()

@@ -1,7 +1,8 @@
 """The bounded queue between the host's callbacks and the publisher: never blocks, never grows.
 
-A value waiting for its turn is replaced by a newer value of the same topic (latest wins), so
-the queue holds at most one message per topic; only when it holds `limit` different topics is a
+A value waiting for its turn is replaced by a newer value of the same topic (latest wins), or
+withdrawn when the newer value is the one last sent, so the queue holds at most one message per
+topic and never sends a value twice in a row; only when it holds `limit` different topics is a
 new one dropped, and counted. After a reconnect everything is republished from the host's
 snapshot, so a drop delays a value, it does not lose it for good.
 """
@@ -51,6 +52,7 @@ class Outbox:
     counters: OutboxCounters = field(default_factory=OutboxCounters)
     _pending: OrderedDict[str, Outgoing] = field(default_factory=OrderedDict)
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
+    _handed_out: dict[str, str] = field(default_factory=dict)  # topic -> last payload sent
     _dropping: bool = False  # warned once per overflow, again after the queue emptied
 
     def __len__(self) -> int:
@@ -60,8 +62,11 @@ class Outbox:
         """Queue without waiting; False when it was dropped because the queue is full."""
         slot = message.slot
         if slot in self._pending:
-            self._pending[slot] = message  # keeps its place in line, carries the newer value
             self.counters.coalesced += 1
+            if not message.key and self._handed_out.get(slot) == message.payload:
+                del self._pending[slot]  # back to what the broker has (A, B, A): send nothing
+            else:
+                self._pending[slot] = message  # keeps its place in line, with the newer value
             return True
         if len(self._pending) >= self.limit:
             if not self._dropping:
@@ -86,14 +91,20 @@ class Outbox:
             self._dropping = False
             self._ready.clear()
             await self._ready.wait()
-        return self._pending.popitem(last=False)[1]
+        return self._hand_out()
 
     def take_ready(self, most: int) -> list[Outgoing]:
         """Up to `most` waiting messages at once, without waiting."""
-        count = min(most, len(self._pending))
-        return [self._pending.popitem(last=False)[1] for _ in range(count)]
+        return [self._hand_out() for _ in range(min(most, len(self._pending)))]
+
+    def _hand_out(self) -> Outgoing:
+        message = self._pending.popitem(last=False)[1]
+        if not message.key:
+            self._handed_out[message.topic] = message.payload
+        return message
 
     def clear(self) -> None:
-        """Forget everything waiting (a full republish follows)."""
+        """Forget everything waiting and what was handed out (a full republish follows)."""
         self._pending.clear()
+        self._handed_out.clear()
         self._dropping = False

@@ -116,6 +116,20 @@ def test_the_outbox_keeps_the_latest_value_per_topic_and_counts_drops(
     assert [m.payload for m in outbox.take_ready(10)] == ["x", "y"]  # unique keys never merge
 
 
+def test_a_value_that_returns_to_what_was_sent_is_not_sent_again() -> None:
+    outbox = Outbox()
+    outbox.put(Outgoing("p", "100"))
+    assert [m.payload for m in outbox.take_ready(10)] == ["100"]
+    outbox.put(Outgoing("p", "200"))
+    outbox.put(Outgoing("p", "100"))  # 100 -> 200 -> 100 before 200 went out
+    assert outbox.take_ready(10) == []
+    outbox.put(Outgoing("p", "300"))
+    assert [m.payload for m in outbox.take_ready(10)] == ["300"]
+    outbox.clear()  # after a reconnect everything goes out again
+    outbox.put(Outgoing("p", "300"))
+    assert [m.payload for m in outbox.take_ready(10)] == ["300"]
+
+
 async def test_the_outbox_hands_out_in_order_once_there_is_something() -> None:
     outbox = Outbox()
     outbox.put(Outgoing("a", "1"))
