@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ConnectProgress", "target_of"]
 
-SESSION_LOGGER = "sense_energy_driver.session"
+SESSION_LOGGER = "sense_energy_driver.retry"  # the session's REST retries are logged there
 _RETRY_MSG = "%s failed (attempt %d of %d): %s; retrying in %.2f s"
 HEALTHY = ("connected", "polling")
 

@@ -10,8 +10,8 @@ import asyncio
 import json
 import logging
 
-from ..commands import COMMANDS
 from ..errors import SenseCommandError, SenseError
+from ..handlers import COMMANDS
 from .ports import CommandRunner
 
 __all__ = ["MQTT_ACTIONS", "answer_request"]
