@@ -165,18 +165,23 @@ class SenseEnergyDriver:
     async def attribute_changed(self, name: str) -> None:
         """Apply a configuration change without a restart.
 
-        Transactional: the new configuration is read and checked in full first; a bad value is
-        logged, raised as SenseConfigError, and the running configuration stays in force.
+        Transactional: the new configuration is read and checked in full first, a new monitor_id
+        against the account, new endpoints by logging in through them; a bad value is logged,
+        raised (SenseConfigError, or SenseEndpointError naming the attribute), and the running
+        configuration stays in force.
         """
         if name in _OWN:
             return
         async with self._lock:
-            old, monitor = self._cfg, self._monitor
+            old, monitor, candidate = self._cfg, self._monitor, None
             try:
                 cfg = self._read_config()
                 if monitor is not None and name == "monitor_id":
                     await self._login.check_monitor(monitor, cfg.monitor_id)
-            except SenseConfigError as err:
+                if monitor is not None and name in _REBUILD:
+                    candidate = await self._new_session(cfg)
+                    await self._login.try_endpoints(candidate)
+            except (SenseConfigError, SenseEndpointError) as err:
                 self.log(
                     logging.ERROR,
                     f"{name}: new value rejected, the running configuration stays: {err}",
@@ -189,7 +194,7 @@ class SenseEnergyDriver:
             if monitor is None or old is None:
                 waiter = None
             else:
-                waiter = await self._apply(name, cfg, monitor)
+                waiter = await self._apply(name, cfg, monitor, candidate)
             connect = monitor is None and self._wanted  # a refused connect(), now fixable
         if waiter is not None:
             await self._login.wait(waiter, self._timing.connect_deadline)
@@ -197,7 +202,7 @@ class SenseEnergyDriver:
             await self.connect()
 
     async def _apply(
-        self, name: str, cfg: DriverConfig, monitor: MonitorSession
+        self, name: str, cfg: DriverConfig, monitor: MonitorSession, new: MonitorSession | None
     ) -> asyncio.Future[None] | None:
         scale = self._timing.interval_scale
         parts = self._parts
@@ -209,13 +214,15 @@ class SenseEnergyDriver:
             if name != "monitor_id":
                 monitor.update_credentials(cfg)
             return await self._login.begin()
-        if name in _REBUILD:
+        if name in _REBUILD and new is not None:
             self.log(logging.INFO, f"{name} changed; reconnecting")
             await self._supervisor.stop()
             self._parts = None
             await monitor.close()
-            self._monitor = await self._new_session(cfg)
-            return await self._login.begin()
+            self._monitor = new
+            if new.monitor is None:
+                return await self._login.begin()  # not logged in through it yet: retry
+            self.start_parts(new)
         if name == "status_interval":
             if parts is not None:
                 parts.devices.set_interval(cfg.status_interval_s * scale)

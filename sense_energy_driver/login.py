@@ -199,6 +199,25 @@ class Login:
         except SenseError as err:
             self._owner.log(logging.DEBUG, f"monitor_id '{wanted}' not checked ({err})")
 
+    # --- new endpoints, tried before they replace the running ones ------------------------------
+
+    async def try_endpoints(self, candidate: MonitorSession) -> None:
+        """Log in and open the feed through a new api_url / realtime_url / ca_file. A
+        configuration-shaped failure raises (the candidate closed, nothing changed); a transient
+        one does not: the switch goes ahead and the login retries in the background."""
+        try:
+            async with asyncio.timeout(self._timing.connect_deadline):
+                await candidate.start()
+                conn = await candidate.open_feed()
+                await conn.close()
+        except (SenseConfigError, SenseEndpointError):
+            await candidate.close()
+            raise
+        except (SenseError, TimeoutError) as err:
+            self._owner.log(
+                logging.INFO, f"new endpoints not confirmed yet ({err}); the login retries"
+            )
+
     # --- commands that log in again --------------------------------------------------------------
 
     async def reconnect(self) -> dict[str, object]:

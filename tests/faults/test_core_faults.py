@@ -506,3 +506,34 @@ async def test_zones_bound_while_running_are_seen_even_from_a_host_that_reuses_i
     assert port.zone_addresses() == ["a", "b"]
     host.zones.append(7)  # type: ignore[arg-type]  # not an address: left out
     assert port.zone_addresses() == ["a", "b"]
+
+
+def _refused_url(scheme: str, path: str = "") -> str:
+    import socket
+
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"{scheme}://127.0.0.1:{port}{path}"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "attribute"),
+    [
+        ("api_url", _refused_url("http", "/apiservice/api/v1"), "api_url"),
+        ("realtime_url", _refused_url("ws"), "realtime_url"),
+    ],
+)
+async def test_new_endpoints_that_refuse_are_rejected_and_the_old_ones_keep_running(
+    name: str, value: str, attribute: str, sim: SenseSimulator, make_driver: MakeDriver
+) -> None:
+    driver, host = await make_driver(sim)
+    await host.wait_for(lambda: host.device.get("feed_status") == "connected")
+    host.attributes[name] = value
+    with pytest.raises(SenseEndpointError, match="connection refused") as err:
+        await driver.attribute_changed(name)
+    assert err.value.attribute == attribute
+    assert host.logged("new value rejected, the running configuration stays") == 1
+    writes = len(host.writes)
+    await host.wait_for(lambda: any(w[1] == "power" for w in host.writes[writes:]))
+    assert host.device["feed_status"] == "connected" and sim.feed_clients == 1
