@@ -537,3 +537,44 @@ async def test_new_endpoints_that_refuse_are_rejected_and_the_old_ones_keep_runn
     writes = len(host.writes)
     await host.wait_for(lambda: any(w[1] == "power" for w in host.writes[writes:]))
     assert host.device["feed_status"] == "connected" and sim.feed_clients == 1
+
+
+async def test_a_background_task_that_crashes_is_reported_once_and_restarted(
+    cloud: object,
+    feed: FeedServer,
+    drivers: list[SenseEnergyDriver],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import respx
+
+    from sense_energy_driver.poller import DevicePoller
+
+    assert isinstance(cloud, respx.MockRouter)
+    real_poll = DevicePoller.poll_once
+    crashes = 0
+
+    async def poll_with_a_bug(self: DevicePoller) -> None:
+        nonlocal crashes
+        if crashes < 2:
+            crashes += 1
+            raise KeyError("a bug nobody foresaw, with password canary-PW-5d1e9b")
+        await real_poll(self)
+
+    monkeypatch.setattr(DevicePoller, "poll_once", poll_with_a_bug)
+    fetched = asyncio.Event()
+    answer = cloud.routes["devices"].return_value
+
+    def fetch(request: object) -> object:
+        fetched.set()
+        return answer
+
+    cloud.routes["devices"].side_effect = fetch
+    host = host_for(feed, **STORED)
+    await started(drivers, host)
+    async with asyncio.timeout(10):
+        await fetched.wait()  # restarted (twice), then it ran
+    errors = [m for level, m in host.logs if level == logging.ERROR]
+    assert sum("internal error in sense-poller (restarting it): KeyError" in m for m in errors) == 1
+    assert "canary-PW-5d1e9b" not in host.log_text()  # the exception text is redacted
+    assert "internal error in sense-poller" in str(host.device["last_error"])
+    await feed.wait_for(lambda: feed.open_now == 1)  # the feed never noticed
