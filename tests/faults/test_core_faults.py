@@ -27,7 +27,7 @@ from tests.feed_server import FeedServer, json_frame
 from tests.recording_host import RecordingHost
 from tests.sim_fixtures import FAST, MakeDriver, attributes_for
 from tests.unit import real_bodies as real
-from tests.unit.real_cloud import MON, STORED, cloud, drivers, feed, host_for, started
+from tests.unit.real_cloud import MON, STORED, Calls, cloud, drivers, feed, host_for, started
 
 __all__ = ["cloud", "drivers", "feed"]  # fixtures
 
@@ -279,21 +279,22 @@ async def test_a_checksum_storm_costs_one_device_list_fetch(
     import respx
 
     assert isinstance(cloud, respx.MockRouter)
+    fetches = Calls(cloud.routes["devices"])
     host = host_for(feed, **STORED)
     slow = dataclasses.replace(FAST, interval_scale=1.0)  # the device-list rate limit: 5 s
     await started(drivers, host, timing=slow)
     await feed.wait_for(lambda: feed.open_now == 1)
-    await host.wait_for(lambda: cloud.routes["devices"].call_count == 1)
+    await fetches.reach(1)
     feed.send(json_frame("realtime_update", real.realtime(1.0)))
     await host.wait_for(lambda: host.device.get("power") == 1)
     for n in range(200):
         feed.send(json_frame("data_change", {"device_data_checksum": f"{n:032x}"}))
     feed.send(json_frame("realtime_update", real.realtime(2.0)))
     await host.wait_for(lambda: host.device.get("power") == 2)
-    await host.wait_for(lambda: cloud.routes["devices"].call_count == 2)
+    await fetches.reach(2)
     feed.send(json_frame("realtime_update", real.realtime(3.0)))  # a round trip later ...
     await host.wait_for(lambda: host.device.get("power") == 3)
-    assert cloud.routes["devices"].call_count == 2  # ... still: the rest wait for the gap
+    assert fetches.count == 2  # ... still: the rest wait for the gap
 
 
 # --- a silent and a dripping REST server ----------------------------------------------------------
@@ -408,15 +409,20 @@ async def test_a_device_name_cannot_forge_or_colour_device_log_lines(
     evil = "Dryer\nWARNING fake line: password reset\x1b[31m\r"
     first = {"devices": [real.device("e0f1a2b3", evil, "dryer")]}
     second = {"devices": [real.device("5f3KqZx2", evil, "dryer")]}
-    cloud.routes["devices"].side_effect = [
-        httpx.Response(200, json=first),
-        httpx.Response(200, json=second),
-    ]
+    answers = iter([httpx.Response(200, json=first), httpx.Response(200, json=second)])
+    fetched = asyncio.Event()
+
+    def fetch(request: httpx.Request) -> httpx.Response:
+        fetched.set()
+        return next(answers)
+
+    cloud.routes["devices"].side_effect = fetch
     host = host_for(feed, **STORED)
     driver = await started(drivers, host)
-    await host.wait_for(lambda: cloud.routes["devices"].call_count == 1)
-    await driver.parts().devices.poll_once()
-    assert host.logged("retrained by Sense") == 1
+    async with asyncio.timeout(10):
+        await fetched.wait()  # the poller has the first list
+    await driver.parts().devices.poll_once()  # the second: the dryer's id changed
+    await host.wait_for(lambda: host.logged("retrained by Sense") == 1)
     for _, line in host.logs:
         assert "\n" not in line and "\r" not in line and "\x1b" not in line
     assert host.logged("Dryer\\nWARNING fake line: password reset\\x1b[31m\\r") == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -80,3 +81,28 @@ async def started(
 
 
 STORED = {"refresh_token": "refresh-1", "user_id": str(real.USER), "selected_monitor_id": MON}
+
+
+class Calls:
+    """Counts a respx route's calls and lets a test await the n-th (respx routes tell no one)."""
+
+    def __init__(self, route: respx.Route) -> None:
+        self.count = 0
+        self._answer = route.return_value
+        self._reached: dict[int, asyncio.Event] = {}
+        route.side_effect = self._hit
+
+    def _hit(self, request: httpx.Request) -> httpx.Response:
+        self.count += 1
+        for n, event in self._reached.items():
+            if self.count >= n:
+                event.set()
+        assert self._answer is not None
+        return self._answer
+
+    async def reach(self, n: int, timeout: float = 10.0) -> None:
+        event = self._reached.setdefault(n, asyncio.Event())
+        if self.count >= n:
+            event.set()
+        async with asyncio.timeout(timeout):
+            await event.wait()

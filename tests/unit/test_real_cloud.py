@@ -17,6 +17,7 @@ from tests.unit import real_bodies as real
 from tests.unit.real_cloud import (
     MON,
     STORED,
+    Calls,
     cloud,
     drivers,
     feed,
@@ -261,10 +262,11 @@ def test_numeric_ids_and_integer_epochs_decode() -> None:
 async def test_the_overviews_checksum_spares_a_second_device_list_fetch(
     cloud: respx.MockRouter, feed: FeedServer, drivers: list[SenseEnergyDriver]
 ) -> None:
+    fetches = Calls(cloud.routes["devices"])
     host = host_for(feed, **STORED)
     driver = await started(drivers, host)
     await feed.wait_for(lambda: feed.open_now == 1)
-    await host.wait_for(lambda: cloud.routes["devices"].call_count == 1)
+    await fetches.reach(1)
     feed.send(json_frame("realtime_update", real.realtime(400.0)))
     await host.wait_for(lambda: host.device.get("power") == 400)
     # the list arrived over REST before this frame over the socket
@@ -278,7 +280,7 @@ async def test_the_overviews_checksum_spares_a_second_device_list_fetch(
     feed.send(json_frame("realtime_update", real.realtime(600.0)))
     await host.wait_for(lambda: host.device.get("power") == 600)
     assert host.logged("device list changed") == 1
-    await host.wait_for(lambda: cloud.routes["devices"].call_count == 2, timeout=5)
+    await fetches.reach(2, timeout=5)
 
 
 async def test_hello_offline_says_the_monitor_is_offline_until_samples_flow(
