@@ -9,6 +9,7 @@ through `push`, which checks it. The link subscribes to `topics` on every connec
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,6 +17,8 @@ from ..proxy import Source, SourceKind
 from .ports import ProxyInputs
 
 __all__ = ["FeedCounters", "ProxyFeeds"]
+
+_LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -80,7 +83,11 @@ class ProxyFeeds:
         if not readers:
             return False
         source = Source(SourceKind.MQTT, topic)
-        taken = sum(proxies.push(source, payload) for proxies in readers)
+        try:
+            taken = sum(proxies.push(source, payload) for proxies in readers)
+        except Exception:  # a bug behind push must not end the broker connection
+            _LOGGER.exception("MQTT: the proxy value from %s could not be applied", topic)
+            taken = 0
         self.counters.received += 1
         if taken:
             self.counters.taken += 1

@@ -44,7 +44,7 @@ def _refused(text: str, where: str) -> ValueError:
 def _from_json(text: str, where: str) -> float:
     try:
         document = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the stack
         raise _refused(text, where) from None
     if not isinstance(document, dict):
         raise _refused(text, where)

@@ -45,6 +45,7 @@ def test_accepted_payloads(value: object, watts: float) -> None:
         (b'{"power": true}', 'field "power" must be'),
         (b'{"current": 3}', "a JSON object without a power/watts/value field"),
         (b"{not json", "or a JSON object"),
+        (b'{"power": ' + b"[" * 8000 + b"]" * 8000 + b"}", "or a JSON object"),
         (b"\xff\xfe", "is not UTF-8 text"),
         (b"1" * (MAX_PAYLOAD_BYTES + 1), f"more than {MAX_PAYLOAD_BYTES}"),
         (None, "from 0 to 50000"),
