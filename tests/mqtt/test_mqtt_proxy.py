@@ -8,7 +8,8 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiomqtt
@@ -79,18 +80,37 @@ async def proxy_entry(run: Running, name: str) -> dict[str, object]:
 
 
 def proxies(*entries: tuple[str, str, float]) -> list[dict[str, object]]:
+    """`proxy_devices` for (name, topic, timeout) entries."""
     return [{"name": n, "source": f"mqtt:{t}", "timeout": s} for n, t, s in entries]
+
+
+@asynccontextmanager
+async def proxied(
+    broker: Mosquitto,
+    sim: SenseSimulator,
+    tmp_path: Path,
+    *entries: tuple[str, str, float],
+    clock: Callable[[], float] = time.time,
+) -> AsyncIterator[Running]:
+    """A bridged monitor whose proxies read these topics, once the bridge subscribed to them."""
+    async with bridged(
+        sim,
+        broker.url,
+        tmp_path,
+        clock=clock,
+        proxy_devices=proxies(*entries),
+        kasa_bind="127.0.0.1:0",
+    ) as run:
+        await until(run.link.feeds, lambda f: f.subscribed == {topic for _, topic, _ in entries})
+        yield run
 
 
 async def test_a_topic_feeds_its_plug_bad_payloads_are_counted_and_silence_reads_zero(
     broker: Mosquitto, sim: SenseSimulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     clock = JumpClock()
-    declared = proxies(("Pool pump", POOL, 30), ("Kiln", KILN, 300))
-    async with bridged(
-        sim, broker.url, tmp_path, clock=clock, proxy_devices=declared, kasa_bind="127.0.0.1:0"
-    ) as run:
-        await until(run.link.feeds, lambda f: f.subscribed == {POOL, KILN})
+    entries = (("Pool pump", POOL, 30), ("Kiln", KILN, 300))
+    async with proxied(broker, sim, tmp_path, *entries, clock=clock) as run:
         await delivered(run, broker, POOL, "1234")
         await delivered(run, broker, KILN, '{"power": 2150.5, "voltage": 231}')
         assert await plugs(run) == {"Pool pump": 1234.0, "Kiln": 2150.5}
@@ -115,15 +135,8 @@ async def test_a_topic_feeds_its_plug_bad_payloads_are_counted_and_silence_reads
 async def test_a_changed_proxy_list_changes_the_subscriptions(
     broker: Mosquitto, sim: SenseSimulator, tmp_path: Path
 ) -> None:
-    async with bridged(
-        sim,
-        broker.url,
-        tmp_path,
-        proxy_devices=proxies(("Pool pump", POOL, 60)),
-        kasa_bind="127.0.0.1:0",
-    ) as run:
+    async with proxied(broker, sim, tmp_path, ("Pool pump", POOL, 60)) as run:
         feeds = run.link.feeds
-        await until(feeds, lambda f: f.subscribed == {POOL})
         run.host.set_attribute("proxy_devices", proxies(("Pool pump", KILN, 60)))
         await run.driver.attribute_changed("proxy_devices")
         await until(feeds, lambda f: f.subscribed == {KILN})
@@ -142,15 +155,8 @@ async def test_a_changed_proxy_list_changes_the_subscriptions(
 async def test_values_flow_again_after_the_broker_restarts(
     broker: Mosquitto, sim: SenseSimulator, tmp_path: Path
 ) -> None:
-    async with bridged(
-        sim,
-        broker.url,
-        tmp_path,
-        proxy_devices=proxies(("Pool pump", POOL, 600)),
-        kasa_bind="127.0.0.1:0",
-    ) as run:
+    async with proxied(broker, sim, tmp_path, ("Pool pump", POOL, 600)) as run:
         feeds = run.link.feeds
-        await until(feeds, lambda f: f.subscribed == {POOL})
         await delivered(run, broker, POOL, "1234")
         assert await plugs(run) == {"Pool pump": 1234.0}
         await broker.stop()
