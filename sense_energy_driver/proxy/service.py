@@ -149,8 +149,8 @@ class ProxyService:
     def attach_feed(self, kind: SourceKind, listener: FeedListener) -> Callable[[], None]:
         """A feed for `kind` (one per kind): told the keys to read now and on every change.
 
-        Returns the function that detaches it. Proxies of a kind no feed serves are refused
-        by `apply` and `add_fixed`, naming what is missing.
+        Returns the function that detaches it. While no MQTT feed is attached, `apply` and
+        `add_fixed` refuse proxies with an `mqtt:` source, naming what is missing.
         """
         self._feeds[kind] = listener
         self._feed_keys[kind] = keys = self._keys(kind)
