@@ -22,6 +22,7 @@ from ..standalone import StoreError
 from .command import add_command_parser
 from .common import LOG_LEVELS, CurrentStderrHandler, UsageError
 from .demo import add_demo_parser
+from .dump import add_dump_parser
 from .history import add_history_parser
 from .run import add_run_parser
 from .simulate import add_simulate_parser
@@ -49,6 +50,7 @@ def build_parser(*, with_simulator: bool = True) -> argparse.ArgumentParser:
     add_run_parser(subparsers)
     add_command_parser(subparsers)
     add_history_parser(subparsers)
+    add_dump_parser(subparsers)
     add_simulate_parser(subparsers, load=with_simulator)
     return parser
 

@@ -120,6 +120,7 @@ class SenseSimulator(Scenarios):
         data_change_every: int = 40,
         device_states_every: int = 20,
         foreground_close_after: float = 1.0,
+        user_id: str = "200001",
     ) -> None:
         if mfa_secret is not None:
             totp_key(mfa_secret)  # fail now on a secret that is not base32
@@ -135,7 +136,9 @@ class SenseSimulator(Scenarios):
         self._tls_files: TlsFiles | None = None
         self._tmp_dir: Path | None = None
         self.clock = SimClock(start_time, speed)
-        self.state = SimState(specs, seed, self.clock.start_ts, email, password, mfa_secret)
+        self.state = SimState(
+            specs, seed, self.clock.start_ts, email, password, mfa_secret, user_id
+        )
         self.observer = Observer()
         self.faults = Faults()
         self.faults.foreground_close_after = foreground_close_after

@@ -215,12 +215,14 @@ class SimState:
         email: str = DEFAULT_EMAIL,
         password: str = DEFAULT_PASSWORD,
         mfa_secret: str | None = None,
+        user_id: str = "200001",
     ) -> None:
         self.seed = seed
         self.start_ts = start_ts
         self.accounts: dict[str, Account] = {}
         self.monitors: dict[str, Monitor] = {}
-        primary = self._account("200001", email, password, mfa_secret)
+        self.primary_id = user_id
+        primary = self._account(user_id, email, password, mfa_secret)
         for i, spec in enumerate(specs):
             self._monitor(primary, spec, spec.id or str(100001 + i))
         other = self._account("200002", OTHER_EMAIL, OTHER_PASSWORD, None)
@@ -241,7 +243,7 @@ class SimState:
 
     @property
     def primary(self) -> Account:
-        return self.accounts["200001"]
+        return self.accounts[self.primary_id]
 
     def by_email(self, email: str) -> Account | None:
         for account in self.accounts.values():

@@ -27,7 +27,7 @@ EXPORTS = {
 KEYWORDS = {
     "host", "port", "email", "password", "mfa_secret", "monitors", "solar", "token_lifetime",
     "speed", "interval", "rate_limits", "seed", "start_time", "tls", "tls_dir",
-    "data_change_every", "device_states_every", "foreground_close_after",
+    "data_change_every", "device_states_every", "foreground_close_after", "user_id",
 }  # fmt: skip
 
 METHODS = {
