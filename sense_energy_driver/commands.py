@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from .const import SCALES
 from .errors import SenseCommandError
 
 if TYPE_CHECKING:
     from .driver import SenseEnergyDriver
 
 __all__ = ["COMMANDS", "Arg", "Command", "parse_args"]
-
-SCALES = ("DAY", "WEEK", "MONTH", "YEAR", "CYCLE")
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,7 @@ class DriverConfig:
     refresh_token: str | None = field(default=None, repr=False)
     user_id: str | None = None
     installation_id: str | None = None
+    selected_monitor_id: str | None = None
 
 
 def _text(
@@ -132,4 +133,5 @@ def read_config(get: GetAttribute, log: Log) -> DriverConfig:
         refresh_token=_text(get, "refresh_token"),
         user_id=_text(get, "user_id"),
         installation_id=_text(get, "installation_id"),
+        selected_monitor_id=_text(get, "selected_monitor_id"),
     )

@@ -23,10 +23,13 @@ from .errors import (
     SenseCommandError,
     SenseConfigError,
     SenseError,
+    SenseForbiddenError,
     SenseMfaRequiredError,
+    SenseNotFoundError,
 )
 from .fallback import RealtimeFallback
 from .frames import REALTIME_UPDATE, FeedMessage
+from .history import HistorySource
 from .models import (
     AuthResponse,
     DataChange,
@@ -110,6 +113,7 @@ class SenseEnergyDriver(CommandBodies):
         self._written: dict[str, object] = {}
         self._auth_error: SenseAuthError | None = None
         self._feed_token: str | None = None
+        self._history_failing = False  # avg_monthly_kwh warned about once, repeats at DEBUG
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -166,7 +170,7 @@ class SenseEnergyDriver(CommandBodies):
 
     async def attribute_changed(self, name: str) -> None:
         """Apply a configuration change without a restart; a bad new value keeps the old one."""
-        if name in ("refresh_token", "user_id", "installation_id"):
+        if name in ("refresh_token", "user_id", "installation_id", "selected_monitor_id"):
             return  # written by the driver itself
         cfg = read_config(self._host.get_attribute, self.log)
         old, self._cfg = self._cfg, cfg
@@ -281,12 +285,18 @@ class SenseEnergyDriver(CommandBodies):
             clock=self._clock,
             on_auth=self._on_auth,
         )
+        self._history = HistorySource(self._api, self._session.call)
 
     async def _on_auth(self, auth: AuthResponse) -> None:
-        """Keep the refresh token through the host, so a restart renews instead of logging in."""
+        """Keep the refresh token through the host, so a restart renews instead of logging in.
+
+        A body that lacks a field (the real /renew may leave out user_id) keeps the stored value.
+        """
         self._auth_error = None
-        await self._write_once("refresh_token", auth.refresh_token)
-        await self._write_once("user_id", auth.user_id_str)
+        if auth.refresh_token:
+            await self._write_once("refresh_token", auth.refresh_token)
+        if auth.user_id_str:
+            await self._write_once("user_id", auth.user_id_str)
 
     async def _start_or_retry(self) -> None:
         try:
@@ -337,9 +347,52 @@ class SenseEnergyDriver(CommandBodies):
     async def _start_session(self, *, fresh: bool = False) -> None:
         session = self._require_session()
         await session.login(fresh=fresh)
-        self._monitor = self._select_monitor(session.monitors)
-        self.log(logging.INFO, f"logged in; monitor {self._monitor.monitor_id}")
+        monitor = await self._find_monitor(session)
+        self._monitor = monitor
+        await self._write_once("selected_monitor_id", monitor.monitor_id)
+        self.log(logging.INFO, f"logged in; monitor {monitor.monitor_id}")
         self._start_components()
+
+    async def _find_monitor(self, session: SenseSession) -> MonitorSummary:
+        """The monitor to follow. Sense's /renew answer lists no monitors: then the configured
+        or previously selected id is looked up through its overview, with no password login."""
+        if session.monitors:
+            return self._select_monitor(session.monitors)
+        assert self._cfg is not None
+        configured = self._cfg.monitor_id
+        known = configured or self._selected_monitor_id()
+        if known is not None:
+            try:
+                return await self._monitor_overview(session, known)
+            except (SenseNotFoundError, SenseForbiddenError) as err:
+                if configured is not None:
+                    raise SenseConfigError(
+                        f"monitor_id '{configured}' is not on this account ({err})"
+                    ) from err
+                self.log(logging.INFO, f"stored monitor {known} is gone ({err}); logging in")
+        await session.login(fresh=True)  # only a login lists the account's monitors
+        return self._select_monitor(session.monitors)
+
+    def _selected_monitor_id(self) -> str | None:
+        if self._monitor is not None:
+            return self._monitor.monitor_id
+        return self._cfg.selected_monitor_id if self._cfg is not None else None
+
+    async def _monitor_overview(self, session: SenseSession, monitor_id: str) -> MonitorSummary:
+        api = self._api
+        assert api is not None
+        overview = await session.call(
+            lambda t: api.get_monitor_overview(t, monitor_id), name="monitor overview"
+        )
+        detail = overview.monitor_overview.monitor
+        if detail is None:
+            return MonitorSummary(id=monitor_id)
+        return MonitorSummary(
+            id=monitor_id,
+            serial_number=detail.serial_number,
+            time_zone=detail.time_zone,
+            solar_configured=detail.solar_configured,
+        )
 
     def _select_monitor(self, monitors: tuple[MonitorSummary, ...]) -> MonitorSummary:
         assert self._cfg is not None
@@ -380,13 +433,9 @@ class SenseEnergyDriver(CommandBodies):
             interval=self._cfg.status_interval_s * scale,
             log=self.log,
         )
+        history = self._history
         self._energy = EnergyHistory(
-            lambda s, start: session.call(
-                lambda t: api.get_usage(t, monitor_id, s, start), name="usage"
-            ),
-            lambda s, start: session.call(
-                lambda t: api.get_solar(t, monitor_id, s, start), name="solar"
-            ),
+            lambda scale, start, solar: history.period(monitor_id, scale, start, solar=solar),
             solar_configured=self._monitor.solar_configured,
             clock=self._clock,
             refresh_s=300.0 * scale,
@@ -464,8 +513,13 @@ class SenseEnergyDriver(CommandBodies):
             checksum = payload.device_data_checksum
             if checksum and checksum != self._checksum:
                 poller = self._poller
-                # The first checksum of a session is news too if the list was loaded before it.
-                if poller is not None and (self._checksum is not None or poller.catalog.loaded):
+                # The first checksum of a session is news too if the list was loaded before it,
+                # unless that list carried the same checksum (the real overview does).
+                if (
+                    poller is not None
+                    and checksum != poller.checksum
+                    and (self._checksum is not None or poller.catalog.loaded)
+                ):
                     self.log(logging.INFO, "device list changed on Sense; refreshing it now")
                     poller.trigger()
                     if self._cfg is not None and self._cfg.follow_retraining:
@@ -481,6 +535,8 @@ class SenseEnergyDriver(CommandBodies):
             if fallback is not None:
                 await fallback.stop()
             await self._write_error("")
+        elif status is FeedStatus.OFFLINE:
+            await self._write_error(detail)
         elif fallback is not None and fallback.active and status is not FeedStatus.STOPPED:
             status = FeedStatus.POLLING
         await self._write_status(status)

@@ -14,7 +14,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"const", "errors", "models", "redact", "backoff", "totp", "host"}),
     frozenset({"transport"}),
     frozenset({"api", "session", "config", "frames", "samples"}),
-    frozenset({"realtime", "poller", "energy", "fallback"}),
+    frozenset({"realtime", "poller", "history", "energy", "fallback"}),
     frozenset({"commands", "queries", "driver", "__init__"}),
     frozenset({"manifest", "standalone"}),
     frozenset({"cli", "__main__"}),
