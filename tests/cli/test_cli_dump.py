@@ -10,6 +10,7 @@ import pytest
 
 from sense_energy_driver.cli.dump_mask import Masker
 from sense_energy_driver.simulator import MonitorSpec, SenseSimulator
+from sense_energy_driver.simulator.real_rest import personal
 from tests.cli.conftest import RunCli, WriteDevice, simulator_thread
 from tests.sim_fixtures import attributes_for
 
@@ -28,8 +29,10 @@ def _files(out: Path) -> dict[str, str]:
 
 
 def _secrets(sim: SenseSimulator) -> list[str]:
-    """Everything that must not appear: credentials, every token issued, serial, user id."""
-    return [CANARY_EMAIL, CANARY_PASSWORD, CANARY_SERIAL, *sim.tokens.issued()]
+    """Everything that must not appear: credentials, tokens, serial, MACs, IP, SSID, postcode."""
+    assert sim.profile == "real"  # its status and monitor bodies carry MACs, IP, SSID, address
+    home = personal(sim.monitor())
+    return [CANARY_EMAIL, CANARY_PASSWORD, CANARY_SERIAL, *sim.tokens.issued(), *home.values()]
 
 
 @pytest.fixture
@@ -59,7 +62,7 @@ def test_dump_masks_every_secret_in_every_file(
     assert any(name.startswith("rest/authenticate.") for name in files)
     assert any(name.startswith("feed/realtime_update.") for name in files)
     secrets = _secrets(canary_sim)
-    assert len(secrets) >= 6  # credentials, serial, and at least two tokens
+    assert len(secrets) >= 11  # credentials, serial, two tokens or more, five personal values
     for name, text in {**files, "index.json": (out / "index.json").read_text()}.items():
         for secret in secrets:
             assert secret not in text, f"{name} leaks a secret"
