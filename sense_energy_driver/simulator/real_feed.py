@@ -137,7 +137,11 @@ def timeline_event_message(
     for event in events:
         item = timeline_item(mon, event)
         on = item["type"] == "DeviceOn"
+        name = item.pop("device_name")
         item |= {
+            "body": f"{name} turned {'on' if on else 'off'}",
+            "body_args": [{"@type": "String", "is_key": False, "value": name}],
+            "body_key": "device_turned_on" if on else "device_turned_off",
             "device_state": item["type"],
             "device_transition_from_state": "Off" if on else "On",
             "monitor_id": wire_id(mon.id),

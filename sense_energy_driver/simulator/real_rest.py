@@ -134,9 +134,32 @@ def monitor_body(mon: Monitor, *, online: bool | None = True) -> dict[str, Any]:
     return body
 
 
+_NOTIFICATIONS = (
+    "new_named_device_push",
+    "new_named_device_email",
+    "monitor_offline_push",
+    "monitor_offline_email",
+    "monitor_monthly_email",
+    "always_on_change_push",
+    "comparison_change_push",
+    "new_peak_push",
+    "new_peak_email",
+    "monthly_change_push",
+    "weekly_change_push",
+    "daily_change_push",
+    "generator_on_push",
+    "generator_off_push",
+    "time_of_use",
+    "grid_outage_push",
+    "grid_restored_push",
+    "relay_update_available_push",
+    "relay_update_installed_push",
+    "new_features_and_offers_push",
+)
+
+
 def _notifications() -> dict[str, bool]:
-    names = ("new_named_device_push", "monitor_offline_push", "always_on_change_push")
-    return {name: True for name in names}
+    return {name: not name.endswith(("_email", "daily_change_push")) for name in _NOTIFICATIONS}
 
 
 def auth_body(state: SimState, grant: Grant) -> dict[str, Any]:
@@ -153,6 +176,8 @@ def auth_body(state: SimState, grant: Grant) -> dict[str, Any]:
             "settings": {
                 "notifications": {m: _notifications() for m in account.monitor_ids},
                 "labs_enabled": False,
+                "hide_trends_carbon_card": False,
+                "ohm_connect_status": "ineligible",
             },
             "version": 1,
         },
@@ -187,11 +212,25 @@ def overview_body(mon: Monitor) -> dict[str, Any]:
     """/app/monitors/{id}/overview: checksums at the top, the monitor and counts nested."""
     learned = [d for d in mon.active_devices() if d.id not in _PSEUDO]
     named = sum(1 for d in learned if not d.name.startswith(("Heat ", "Motor ", "Device ")))
+    monitor = monitor_body(mon, online=None)
+    monitor["attributes"]["electricity_cost"] = {
+        "id": 1,
+        "location": "United States",
+        "abbreviation": "US",
+        "cost": _COST,
+        "national_electricity_cost": {
+            "id": 1,
+            "location": "United States",
+            "abbreviation": "US",
+            "cost": _COST,
+        },
+        "national_electricity_cost_id": 1,
+    }
     return {
         "checksum": hashlib.sha256(f"{mon.checksum}|overview".encode()).hexdigest()[:40].upper(),
         "device_data_checksum": mon.checksum,
         "monitor_overview": {
-            "monitor": monitor_body(mon, online=None),
+            "monitor": monitor,
             "ndi_enabled": False,
             "local_api_enabled": False,
             "partner_channel": "",
@@ -283,7 +322,15 @@ def feed_tags(mon: Monitor, dev: Device) -> dict[str, Any]:
         "ModelUpdatedVersion": "27",
         "name_useredit": "false",
         "OriginalName": dev.name,
-        "PeerNames": [],
+        "PeerNames": [
+            {
+                "Name": _display(dev.user_type),
+                "UserDeviceType": dev.user_type,
+                "Percent": 100.0,
+                "Icon": dev.icon,
+                "UserDeviceTypeDisplayString": _display(dev.user_type),
+            }
+        ],
         "Pending": "false",
         "Revoked": "false",
         "TimelineAllowed": "true",
@@ -298,10 +345,19 @@ def feed_tags(mon: Monitor, dev: Device) -> dict[str, Any]:
         "UserShowInDeviceList": "true",
     }
     merged = mon.merged_into(dev.id)
-    if merged:
-        tags["MergedDevices"] = ",".join(merged)
+    if merged:  # as on the recorded merged devices: a virtual device, its guess confirmed
+        tags |= {"MergedDevices": ",".join(merged), "NameUserGuess": "false"}
+        tags |= {"UserShowBubble": "true", "Virtual": "true"}
     if dev.removed:
         tags["UserDeleted"] = "true"
+    return tags
+
+
+def _listed_tags(mon: Monitor, dev: Device) -> dict[str, Any]:
+    """The device list's tags: as the feed's, plus the app's PreselectionIndex on named types."""
+    tags = feed_tags(mon, dev)
+    if dev.id not in _PSEUDO:
+        tags["PreselectionIndex"] = 0
     return tags
 
 
@@ -312,7 +368,7 @@ def device_list(mon: Monitor) -> list[dict[str, Any]]:
     monitor lists its `solar` pseudo-device with DeviceListAllowed "false".
     """
     out = [
-        {"id": d.id, "name": d.name, "icon": d.icon, "tags": feed_tags(mon, d)}
+        {"id": d.id, "name": d.name, "icon": d.icon, "tags": _listed_tags(mon, d)}
         for d in mon.devices.values()
         if d.merged_into is None
     ]

@@ -56,7 +56,7 @@ def _row(
         head["tags"] = {}
     else:
         head = {"id": dev.id, "name": dev.name, "icon": dev.icon, "tags": feed_tags(mon, dev)}
-    return {
+    row = {
         **head,
         "history": [round(x, 6) for x in values],
         "avgw": round(kwh / hours, 6) if hours else 0.0,
@@ -65,6 +65,9 @@ def _row(
         "pct": round(100 * kwh / total, 1) if total > 0 else 0.0,
         "cost_history": [_cents(x) for x in values],
     }
+    if dev is None:  # the recorded solar row has no total_kwh (production.total has it)
+        del row["total_kwh"]
+    return row
 
 
 def _block(totals: list[float], devices: list[dict[str, Any]]) -> dict[str, Any]:
