@@ -39,6 +39,7 @@ from .models import (
     RealtimePayload,
 )
 from .poller import DevicePoller, Retrained
+from .proxy import ProxyService  # proxy devices (issue 17)
 from .queries import CommandBodies
 from .realtime import FeedCounters, FeedStatus, RealtimeFeed
 from .redact import redact
@@ -114,6 +115,7 @@ class SenseEnergyDriver(CommandBodies):
         self._auth_error: SenseAuthError | None = None
         self._feed_token: str | None = None
         self._history_failing = False  # avg_monthly_kwh warned about once, repeats at DEBUG
+        self._proxies = ProxyService(clock=clock, log=self.log)  # proxy devices (issue 17)
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -128,6 +130,7 @@ class SenseEnergyDriver(CommandBodies):
             return
         cfg = read_config(self._host.get_attribute, self.log)
         self._cfg = cfg
+        await self._proxies.apply(cfg.proxy_devices, cfg.kasa_bind)  # proxy devices (issue 17)
         await self._build(cfg)
         await self._write_status(FeedStatus.CONNECTING)
         # The login runs as our own task so that disconnect() can stop it mid-request.
@@ -149,6 +152,7 @@ class SenseEnergyDriver(CommandBodies):
     async def disconnect(self) -> None:
         """Stop everything; leaves no task, socket or connection behind. Safe to call twice."""
         await self._stop_components()
+        await self._proxies.stop()  # proxy devices (issue 17)
         if self._http is not None:
             await self._http.aclose()
         was_running = self._session is not None
@@ -174,6 +178,9 @@ class SenseEnergyDriver(CommandBodies):
             return  # written by the driver itself
         cfg = read_config(self._host.get_attribute, self.log)
         old, self._cfg = self._cfg, cfg
+        if name in ("proxy_devices", "kasa_bind"):  # proxy devices (issue 17)
+            await self._proxies.apply(cfg.proxy_devices, cfg.kasa_bind)
+            return
         if self._session is None or old is None:
             await self.connect()
             return
@@ -198,6 +205,11 @@ class SenseEnergyDriver(CommandBodies):
                 fallback.set_interval(cfg.realtime_poll_s * self._timing.interval_scale)
         else:
             self.log(logging.WARNING, f"attribute '{name}' is not one this driver reads; ignored")
+
+    @property
+    def proxies(self) -> ProxyService:
+        """The proxy devices (issue 17): their readings, their Kasa plugs, their commands."""
+        return self._proxies
 
     @property
     def feed_counters(self) -> FeedCounters | None:
@@ -554,6 +566,8 @@ class SenseEnergyDriver(CommandBodies):
             hold_offs=now < self._hold_offs_until,
         ):
             await self._set_zone(address, name, value)
+            self._proxies.zone_written(address, name, value)  # proxy devices (issue 17)
+        self._proxies.sample_received()  # proxy devices (issue 17)
 
     # --- device list -----------------------------------------------------------------------------
 
