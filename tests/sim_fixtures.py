@@ -48,8 +48,9 @@ def sim_profile(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
 
 
 @pytest.fixture
-async def sim(sim_profile: str) -> AsyncIterator[SenseSimulator]:
-    async with SenseSimulator(interval=0.05, seed=3, profile=sim_profile) as simulator:
+async def sim() -> AsyncIterator[SenseSimulator]:
+    """A simulator in the suite's profile (autouse `sim_profile` sets it first; default real)."""
+    async with SenseSimulator(interval=0.05, seed=3) as simulator:
         yield simulator
 
 
