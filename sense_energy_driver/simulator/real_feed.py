@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from .meter import Event, Sample
-from .real_rest import feed_tags, pseudo_tags, timeline_item
+from .real_devices import feed_tags, pseudo_tags
+from .real_rest import timeline_item
 from .state import ALWAYS_ON, SOLAR, UNKNOWN, Account, Monitor, wire_id
 from .wire import Message
 
@@ -60,26 +61,38 @@ def realtime_payload(mon: Monitor, s: Sample) -> dict[str, Any]:
         payload["hz"] = s.hz
     payload |= {"w": s.w, "c": 25}
     grid_w = round(s.grid_w)
-    if mon.solar is not None:
-        half = round(s.solar_w / 2, 3)
-        payload |= {
-            "solar_w": s.solar_w,
-            "grid_w": grid_w,
-            "solar_c": 126,
-        }
-    payload["_stats"] = {"brcv": round(ts + 0.13, 4), "mrcv": round(ts + 0.16, 3), "msnd": ts}
-    if mon.solar is not None:
-        payload["aux"] = {"solar": [-half, -round(s.solar_w - half, 3)]}
-        flow = {"solar": ["grid", "home"] if grid_w < 0 else ["home"], "grid": []}
-        if grid_w > 0:
-            flow["grid"] = ["home"]
-        payload["power_flow"] = flow
-        payload["solar_pct"] = round(100 * min(s.solar_w, s.w) / s.w) if s.w > 0 else 0
-        payload |= {"d_w": round(s.w), "d_solar_w": round(s.solar_w)}
+    if mon.solar is None:
+        payload |= {"grid_w": grid_w, "_stats": _stats(ts)}
+        payload |= {"power_flow": {"grid": ["home"]}, "d_w": round(s.w)}
     else:
-        payload |= {"grid_w": grid_w, "power_flow": {"grid": ["home"]}, "d_w": round(s.w)}
+        payload |= _solar_fields(s, grid_w)
     payload["epoch"] = int(ts)
     return payload
+
+
+def _stats(ts: float) -> dict[str, float]:
+    """Receive and send times along the cloud's path (bridge, monitor), as `_stats` shows them."""
+    return {"brcv": round(ts + 0.13, 4), "mrcv": round(ts + 0.16, 3), "msnd": ts}
+
+
+def _solar_fields(s: Sample, grid_w: int) -> dict[str, Any]:
+    """A solar monitor's extras, in the recorded order: the aux CTs read the solar legs
+    negative, and power flows from solar to home (and to the grid while exporting)."""
+    half = round(s.solar_w / 2, 3)
+    flow = {"solar": ["grid", "home"] if grid_w < 0 else ["home"], "grid": []}
+    if grid_w > 0:
+        flow["grid"] = ["home"]
+    return {
+        "solar_w": s.solar_w,
+        "grid_w": grid_w,
+        "solar_c": 126,
+        "_stats": _stats(s.ts),
+        "aux": {"solar": [-half, -round(s.solar_w - half, 3)]},
+        "power_flow": flow,
+        "solar_pct": round(100 * min(s.solar_w, s.w) / s.w) if s.w > 0 else 0,
+        "d_w": round(s.w),
+        "d_solar_w": round(s.solar_w),
+    }
 
 
 def realtime_message(mon: Monitor, s: Sample) -> Message:

@@ -3,30 +3,28 @@
 tests/fixtures/real/ holds the recordings these follow (docs/real-cloud.md sums them up): numeric
 user and monitor ids, string tags, a renew body without monitors, the status body's
 `device_detection` and positive `wifi_strength`, the timeline's `more_items` and `DeviceOn` items.
-The shape tests compare every body here with the recording of the same endpoint.
+Device lists and tags are in real_devices.py. The shape tests compare every body with the
+recording of the same endpoint.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from .auth import Grant
 from .meter import Event
-from .state import ALWAYS_ON, SOLAR, UNKNOWN, Account, Device, Monitor, SimState, wire_id
+from .real_devices import PSEUDO
+from .state import Account, Monitor, SimState, wire_id
 
 __all__ = [
     "account_id",
     "auth_body",
-    "device_list",
-    "devices_overview_body",
-    "feed_tags",
     "monitor_body",
     "overview_body",
-    "pseudo_tags",
+    "personal",
     "renew_body",
     "status_body",
     "timeline_body",
@@ -35,11 +33,6 @@ __all__ = [
 
 _CREATED = "2023-03-14T15:09:26.000Z"
 _COST = 20.77
-_PSEUDO = {
-    ALWAYS_ON: ("AlwaysOn", "Always On", "true"),
-    UNKNOWN: ("Unknown", "Unknown", "true"),
-    SOLAR: ("Solar", "Solar", "false"),
-}
 
 
 def _digest(*parts: object) -> bytes:
@@ -48,11 +41,6 @@ def _digest(*parts: object) -> bytes:
 
 def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def _display(user_type: str) -> str:
-    """'WaterHeater' -> 'Water Heater', as UserDeviceTypeDisplayString shows it."""
-    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", user_type)
 
 
 def account_id(account: Account) -> int | str:
@@ -210,7 +198,7 @@ def renew_body(grant: Grant, expires_ts: float) -> dict[str, Any]:
 
 def overview_body(mon: Monitor) -> dict[str, Any]:
     """/app/monitors/{id}/overview: checksums at the top, the monitor and counts nested."""
-    learned = [d for d in mon.active_devices() if d.id not in _PSEUDO]
+    learned = [d for d in mon.active_devices() if d.id not in PSEUDO]
     named = sum(1 for d in learned if not d.name.startswith(("Heat ", "Motor ", "Device ")))
     monitor = monitor_body(mon, online=None)
     monitor["attributes"]["electricity_cost"] = {
@@ -249,7 +237,7 @@ def _wifi_quality(dbm: int) -> int:
 
 def status_body(mon: Monitor, now_ts: float) -> dict[str, Any]:
     """/status: recent firmware as in 2024 (wifi_strength positive), old firmware as in 2018."""
-    learned = [d for d in mon.active_devices() if d.id not in _PSEUDO]
+    learned = [d for d in mon.active_devices() if d.id not in PSEUDO]
     who = personal(mon)
     found = [{"icon": d.icon, "name": d.name, "progress": 100} for d in learned]
     if mon.old_firmware:
@@ -286,100 +274,6 @@ def status_body(mon: Monitor, now_ts: float) -> dict[str, Any]:
             "signal": None,
         },
     }
-
-
-# --- devices ------------------------------------------------------------------------------------
-
-
-def pseudo_tags(dev_id: str) -> dict[str, Any]:
-    user_type, display, listed = _PSEUDO[dev_id]
-    return {
-        "DefaultUserDeviceType": user_type,
-        "DeviceListAllowed": listed,
-        "TimelineAllowed": "false",
-        "UserDeleted": "false",
-        "UserDeviceType": user_type,
-        "UserDeviceTypeDisplayString": display,
-        "UserEditable": "false",
-        "UserMergeable": "false",
-    }
-
-
-def feed_tags(mon: Monitor, dev: Device) -> dict[str, Any]:
-    """A device's tags, every value a string, as the device list and the feed carry them."""
-    if dev.id in _PSEUDO:
-        return pseudo_tags(dev.id)
-    created = _CREATED if dev.created_ts == float("-inf") else _iso(dev.created_ts)
-    tags: dict[str, Any] = {
-        "Alertable": "true",
-        "AlwaysOn": "false",
-        "DateCreated": created,
-        "DateFirstUsage": created[:10],
-        "DefaultUserDeviceType": dev.user_type,
-        "DeployToMonitor": "true",
-        "DeviceListAllowed": "false" if dev.removed else "true",
-        "ModelCreatedVersion": "21",
-        "ModelUpdatedVersion": "27",
-        "name_useredit": "false",
-        "OriginalName": dev.name,
-        "PeerNames": [
-            {
-                "Name": _display(dev.user_type),
-                "UserDeviceType": dev.user_type,
-                "Percent": 100.0,
-                "Icon": dev.icon,
-                "UserDeviceTypeDisplayString": _display(dev.user_type),
-            }
-        ],
-        "Pending": "false",
-        "Revoked": "false",
-        "TimelineAllowed": "true",
-        "TimelineDefault": "true",
-        "Type": dev.user_type,
-        "UserDeletable": "true",
-        "UserDeviceType": dev.user_type,
-        "UserDeviceTypeDisplayString": _display(dev.user_type),
-        "UserEditable": "true",
-        "UserEditableMeta": "true",
-        "UserMergeable": "true",
-        "UserShowInDeviceList": "true",
-    }
-    merged = mon.merged_into(dev.id)
-    if merged:  # as on the recorded merged devices: a virtual device, its guess confirmed
-        tags |= {"MergedDevices": ",".join(merged), "NameUserGuess": "false"}
-        tags |= {"UserShowBubble": "true", "Virtual": "true"}
-    if dev.removed:
-        tags["UserDeleted"] = "true"
-    return tags
-
-
-def _listed_tags(mon: Monitor, dev: Device) -> dict[str, Any]:
-    """The device list's tags: as the feed's, plus the app's PreselectionIndex on named types."""
-    tags = feed_tags(mon, dev)
-    if dev.id not in _PSEUDO:
-        tags["PreselectionIndex"] = 0
-    return tags
-
-
-def device_list(mon: Monitor) -> list[dict[str, Any]]:
-    """/devices: every device Sense keeps, hidden and deleted ones flagged only by their tags.
-
-    Retrained-away devices are gone (their survivor names them in MergedDevices); a solar
-    monitor lists its `solar` pseudo-device with DeviceListAllowed "false".
-    """
-    out = [
-        {"id": d.id, "name": d.name, "icon": d.icon, "tags": _listed_tags(mon, d)}
-        for d in mon.devices.values()
-        if d.merged_into is None
-    ]
-    if mon.solar is not None:
-        out.append({"id": SOLAR, "name": "Solar", "icon": "solar_alt", "tags": pseudo_tags(SOLAR)})
-    return out
-
-
-def devices_overview_body(mon: Monitor) -> dict[str, Any]:
-    """/devices/overview: the device list and the checksum data_change carries."""
-    return {"devices": device_list(mon), "device_data_checksum": mon.checksum}
 
 
 # --- timeline -----------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import real_rest, views
+from . import real_devices, real_rest, views
 from .auth import AuthError, Grant, MfaRequired, TokenStore
 from .clock import SimClock
 from .faults import Faults, RateLimiter
@@ -259,13 +259,13 @@ class RestApi:
     async def devices(self, request: Request, account: Account | None) -> Body:
         mon = self._monitor(request, account)
         if self.real:
-            return real_rest.device_list(mon)
+            return real_devices.device_list(mon)
         return [views.device_body(d, mon.meter.last) for d in mon.listed_devices()]
 
     async def devices_overview(self, request: Request, account: Account | None) -> Body:
         mon = self._monitor(request, account)
         if self.real:
-            return real_rest.devices_overview_body(mon)
+            return real_devices.devices_overview_body(mon)
         devices = [views.device_body(d, mon.meter.last) for d in mon.listed_devices()]
         return {
             "devices": devices,

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .history import History, Period
-from .real_rest import feed_tags, pseudo_tags
+from .real_devices import feed_tags, pseudo_tags
 from .state import SOLAR, UNKNOWN, Device, Monitor, wire_id
 
 __all__ = ["trends_body"]
