@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from sense_energy_driver.cli.dump_mask import Masker
 from sense_energy_driver.simulator import MonitorSpec, SenseSimulator
 from sense_energy_driver.simulator.real_rest import personal
 from tests.cli.conftest import RunCli, WriteDevice, simulator_thread
+from tests.replay.corpus import CORPUS
 from tests.sim_fixtures import attributes_for
 
 CANARY_EMAIL = "canary.owner@example.org"
@@ -120,3 +122,21 @@ def test_masker_keeps_types_and_references() -> None:
     }
     text = masker.mask({"body": "mac 24:CD:8D:3D:DD:79 at 10.1.2.3 for me@home.net"})["body"]
     assert text == "mac 02:00:00:00:00:01 at 192.0.2.1 for user@example.invalid"
+
+
+def test_dump_into_the_corpus_keeps_its_entries(
+    cli: RunCli, sim_device: Path, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "real"
+    shutil.copytree(CORPUS, corpus)
+    before = json.loads((corpus / "index.json").read_text())
+    result = cli("dump", "--device", sim_device, "--out", corpus, "--seconds", "0.5")
+    assert result.code == 0, result.err
+    after = json.loads((corpus / "index.json").read_text())
+    assert after["fixtures"][: len(before["fixtures"])] == before["fixtures"]
+    added = after["fixtures"][len(before["fixtures"]) :]
+    assert added and all(e["source"] == "dump" for e in added)
+    assert {e["kind"] for e in added} == {"rest", "feed"}
+    for entry in added:
+        assert (corpus / entry["file"]).is_file()
+    assert set(after["sources"]) == set(before["sources"]) | {"dump"}
