@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..proxy.options import add_proxy_arguments, proxy_options
+from ..web.service import add_web_arguments, build_web_service
 
 if TYPE_CHECKING:
     from ..driver import SenseEnergyDriver
@@ -39,6 +40,7 @@ class ServiceSpec:
 
 # Each feature adds its spec here; the order is the start order.
 SERVICES: tuple[ServiceSpec, ...] = (
+    ServiceSpec("web", add_web_arguments, build_web_service),  # the web dashboard (issue 15)
     ServiceSpec("kasa", add_proxy_arguments, proxy_options),  # proxy devices (issue 17)
 )
 
