@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .common import add_device_argument, console_level, open_host, positive_seconds
+from .fleet import add_fleet_arguments, run_fleet, wants_fleet
 from .follow import following_device_file
 from .progress import ConnectProgress
 from .runner import ViewOptions, add_view_arguments, drive
@@ -25,6 +26,7 @@ def add_run_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
         ),
     )
     add_device_argument(parser)
+    add_fleet_arguments(parser)
     add_view_arguments(parser)
     add_service_arguments(parser)
     parser.add_argument(
@@ -42,6 +44,8 @@ async def run_run(args: argparse.Namespace) -> int:
     """Lock and load the device file, connect, show values until --seconds or Ctrl-C."""
     from ..driver import SenseEnergyDriver
 
+    if wants_fleet(args):
+        return await run_fleet(args)
     options = ViewOptions.from_args(args)
     level = console_level(args, "info")
     with open_host(args, args.device, level=level, exclusive=True) as host:
