@@ -43,6 +43,7 @@ __all__ = [
     "Trends",
     "UsageConsumption",
     "UsageHistory",
+    "tag_flag",
 ]
 
 
@@ -53,6 +54,30 @@ class _Model(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
 def _id(value: str | int) -> str:
     """Sense has sent ids as numbers and as strings over the years; we always use strings."""
     return value if isinstance(value, str) else str(value)
+
+
+_TRUE_WORDS = frozenset({"true", "1", "yes"})
+_FALSE_WORDS = frozenset({"false", "0", "no"})
+
+
+def tag_flag(tags: dict[str, Any], name: str, default: bool) -> bool:
+    """A device tag read as a flag: Sense sends "true"/"false" strings, older bodies booleans.
+
+    `bool("false")` is true, so every tag flag goes through here; a value that is neither
+    (missing, null, an unexpected word) gives `default`.
+    """
+    value = tags.get(name)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in _TRUE_WORDS:
+            return True
+        if word in _FALSE_WORDS:
+            return False
+    return default
 
 
 # --- authentication -----------------------------------------------------------------------------

@@ -5,40 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from .const import DEVICE_LIST_MIN_GAP_S
 from .errors import SenseAuthError
 from .loops import Escalation, Periodic
-from .models import Device, DevicesOverview
+from .models import Device, DevicesOverview, tag_flag
 
-__all__ = ["DeviceCatalog", "DevicePoller", "Retrained", "tag_flag"]
+__all__ = ["DeviceCatalog", "DevicePoller", "Retrained", "tag_flag"]  # tag_flag: models.py
 
 _LOGGER = logging.getLogger(__name__)
-
-
-_TRUE_WORDS = frozenset({"true", "1", "yes"})
-_FALSE_WORDS = frozenset({"false", "0", "no"})
-
-
-def tag_flag(tags: dict[str, Any], name: str, default: bool) -> bool:
-    """A device tag read as a flag: Sense sends "true"/"false" strings, older bodies booleans.
-
-    `bool("false")` is true, so every tag flag goes through here; a value that is neither
-    (missing, null, an unexpected word) gives `default`.
-    """
-    value = tags.get(name)
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return value != 0
-    if isinstance(value, str):
-        word = value.strip().lower()
-        if word in _TRUE_WORDS:
-            return True
-        if word in _FALSE_WORDS:
-            return False
-    return default
 
 
 @dataclass(frozen=True, slots=True)
