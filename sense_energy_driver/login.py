@@ -23,6 +23,7 @@ from .errors import (
     SenseNotFoundError,
 )
 from .loops import Escalation
+from .monitor import select_monitor
 from .realtime import FeedStatus
 
 if TYPE_CHECKING:
@@ -176,19 +177,10 @@ class Login:
     async def check_monitor(self, monitor: MonitorSession, wanted: str | None) -> None:
         """SenseConfigError if `wanted` is not a monitor of the logged-in account."""
         known = monitor.session.monitors
-        if wanted is None:
-            if len(known) > 1:
-                ids = ", ".join(m.monitor_id for m in known)
-                raise SenseConfigError(f"the account has several monitors ({ids}); set monitor_id")
-            return
         if known:
-            if wanted not in {m.monitor_id for m in known}:
-                ids = ", ".join(m.monitor_id for m in known)
-                raise SenseConfigError(
-                    f"monitor_id '{wanted}' is not on this account; its monitors: {ids}"
-                )
+            select_monitor(known, wanted)  # raises as the login would
             return
-        if monitor.session.access_token is None:
+        if wanted is None or monitor.session.access_token is None:
             return  # not logged in: the login itself will check it
         try:
             await monitor.session.call(

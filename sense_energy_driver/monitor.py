@@ -19,7 +19,7 @@ from .transport.http import HttpTransport
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["MonitorSession"]
+__all__ = ["MonitorSession", "select_monitor"]
 
 T = TypeVar("T")
 Persist = Callable[[str, str], Awaitable[None]]
@@ -28,6 +28,25 @@ Log = Callable[[int, str], None]
 
 def credentials(cfg: DriverConfig) -> Credentials:
     return Credentials(cfg.username, cfg.password, totp_secret=cfg.totp_secret)
+
+
+def select_monitor(monitors: tuple[MonitorSummary, ...], wanted: str | None) -> MonitorSummary:
+    """The monitor to follow among the account's; SenseConfigError naming monitor_id if none."""
+    ids = [m.monitor_id for m in monitors]
+    if wanted is not None:
+        for monitor in monitors:
+            if monitor.monitor_id == wanted:
+                return monitor
+        raise SenseConfigError(
+            f"monitor_id '{wanted}' is not on this account; its monitors: {', '.join(ids)}"
+        )
+    if not monitors:
+        raise SenseConfigError("the Sense account has no monitors")
+    if len(monitors) > 1:
+        raise SenseConfigError(
+            f"the account has several monitors ({', '.join(ids)}); set monitor_id to one"
+        )
+    return monitors[0]
 
 
 class MonitorSession:
@@ -112,7 +131,7 @@ class MonitorSession:
         id is looked up through its overview, with no password login."""
         session = self.session
         if session.monitors:
-            return self._select(session.monitors)
+            return select_monitor(session.monitors, self.cfg.monitor_id)
         configured = self.cfg.monitor_id
         known = configured or (self._monitor.monitor_id if self._monitor else None)
         known = known or self.cfg.selected_monitor_id
@@ -126,25 +145,7 @@ class MonitorSession:
                     ) from err
                 self._log(logging.INFO, f"stored monitor {known} is gone ({err}); logging in")
         await session.login(fresh=True)  # only a login lists the account's monitors
-        return self._select(session.monitors)
-
-    def _select(self, monitors: tuple[MonitorSummary, ...]) -> MonitorSummary:
-        ids = [m.monitor_id for m in monitors]
-        wanted = self.cfg.monitor_id
-        if wanted is not None:
-            for monitor in monitors:
-                if monitor.monitor_id == wanted:
-                    return monitor
-            raise SenseConfigError(
-                f"monitor_id '{wanted}' is not on this account; its monitors: {', '.join(ids)}"
-            )
-        if not monitors:
-            raise SenseConfigError("the Sense account has no monitors")
-        if len(monitors) > 1:
-            raise SenseConfigError(
-                f"the account has several monitors ({', '.join(ids)}); set monitor_id to one"
-            )
-        return monitors[0]
+        return select_monitor(session.monitors, self.cfg.monitor_id)
 
     async def _overview(self, monitor_id: str) -> MonitorSummary:
         api = self.api
