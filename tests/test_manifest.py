@@ -98,6 +98,7 @@ def test_public_api_is_pinned() -> None:
             "SenseCommandError",
             "SenseConfigError",
             "SenseConnectionError",
+            "SenseEndpointError",
             "SenseEnergyDriver",
             "SenseError",
             "SenseFeedClosedError",
