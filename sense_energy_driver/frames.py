@@ -11,7 +11,7 @@ import msgspec
 
 from .const import FEED_MAX_FRAME_BYTES
 from .errors import SenseProtocolError
-from .models import DataChange, DeviceStates, FeedError, RealtimePayload
+from .models import MAX_EPOCH, DataChange, DeviceStates, FeedError, RealtimePayload
 
 __all__ = ["FeedMessage", "FrameDecoder", "Payload"]
 
@@ -101,6 +101,17 @@ def _read_epoch(buf: bytes, pos: int) -> tuple[float | None, int] | None:
     return None
 
 
+def _bad_epoch(epoch: float) -> str:
+    return f"bad epoch: {epoch!r} is not a time between 1970 and 2100"
+
+
+def _checked_epoch(epoch: float | None) -> float | None:
+    """The message's epoch, if it has one that is a time (NaN, ±Infinity, 1e308 are not)."""
+    if epoch is None or 0.0 <= epoch < MAX_EPOCH:
+        return epoch
+    raise SenseProtocolError(_bad_epoch(epoch))
+
+
 # The common frame starts with these bytes: fixstr "realtime_update", then the epoch.
 _REALTIME_HEAD: Final = b"\xaf" + REALTIME_UPDATE.encode()
 _HEAD_LEN: Final = len(_REALTIME_HEAD)
@@ -152,16 +163,25 @@ class FrameDecoder:
         except SenseProtocolError:
             self.skipped += 1
             raise
+        except RecursionError as err:  # msgspec and msgpack recurse once per nesting level
+            self._pending.clear()
+            self.skipped += 1
+            raise SenseProtocolError("frame nested too deeply") from err
+        except (ValueError, OverflowError, TypeError) as err:  # any other damage the checks missed
+            self._pending.clear()
+            self.skipped += 1
+            raise SenseProtocolError(f"bad frame: {err}") from err
 
     # --- JSON ------------------------------------------------------------------------------------
 
     def _decode_json(self, frame: str) -> FeedMessage:
         try:
             envelope = _JSON_ENVELOPE.decode(frame)
+            epoch = _checked_epoch(envelope.epoch)
             decoder = _JSON_DECODERS.get(envelope.type)
             if decoder is None:
-                return FeedMessage(envelope.type, None, envelope.epoch)
-            return FeedMessage(envelope.type, decoder.decode(envelope.payload), envelope.epoch)
+                return FeedMessage(envelope.type, None, epoch)
+            return FeedMessage(envelope.type, decoder.decode(envelope.payload), epoch)
         except msgspec.DecodeError as err:  # ValidationError is a DecodeError
             raise SenseProtocolError(f"bad JSON frame: {err}") from err
 
@@ -193,7 +213,10 @@ class FrameDecoder:
             raise SenseProtocolError(f"bad {REALTIME_UPDATE} payload: {err}") from err
         except msgspec.DecodeError:
             return None  # truncated or several triples: the buffered path sorts it out
-        return FeedMessage(REALTIME_UPDATE, payload, float(read_epoch(frame, _HEAD_LEN + 1)[0]))
+        epoch = float(read_epoch(frame, _HEAD_LEN + 1)[0])
+        if not 0.0 <= epoch < MAX_EPOCH:
+            raise SenseProtocolError(_bad_epoch(epoch))
+        return FeedMessage(REALTIME_UPDATE, payload, epoch)
 
     def _decode_single(self, frame: bytes) -> FeedMessage | None:
         """The fast path: exactly one triple in this frame, or None to take the buffered path."""
@@ -209,12 +232,15 @@ class FrameDecoder:
         try:
             if decoder is None:
                 msgspec.msgpack.decode(frame[pos:])  # still must be exactly one object
-                return FeedMessage(kind, None, epoch)
-            return FeedMessage(kind, decoder.decode(frame[pos:]), epoch)
+                payload = None
+            else:
+                payload = decoder.decode(frame[pos:])
         except msgspec.ValidationError as err:
             raise SenseProtocolError(f"bad {kind} payload: {err}") from err
         except msgspec.DecodeError:
             return None
+        # Checked once the bytes proved to be one whole triple, not the tail of a split one.
+        return FeedMessage(kind, payload, _checked_epoch(epoch))
 
     def _drain(self) -> list[FeedMessage]:
         """Take every complete triple off the front of the buffer; leave a partial one there."""
@@ -241,10 +267,11 @@ class FrameDecoder:
                 raise SenseProtocolError("msgpack frame is not a (type, epoch, payload) triple")
             decoder = _MSGPACK_DECODERS.get(kind)
             try:
+                sane = _checked_epoch(None if epoch is None else float(epoch))
                 payload = decoder.decode(buf[start:end]) if decoder is not None else None
-            except msgspec.DecodeError as err:
+            except (msgspec.DecodeError, SenseProtocolError) as err:
                 del self._pending[:consumed]
                 raise SenseProtocolError(f"bad {kind} payload: {err}") from err
-            out.append(FeedMessage(kind, payload, None if epoch is None else float(epoch)))
+            out.append(FeedMessage(kind, payload, sane))
         del self._pending[:consumed]
         return out
