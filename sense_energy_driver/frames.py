@@ -30,10 +30,11 @@ _PAYLOAD_TYPES: Final[dict[str, type[Any]]] = {
 }
 
 
-class FeedMessage(msgspec.Struct, frozen=True):
+class FeedMessage(msgspec.Struct, frozen=True, gc=False):
     """One feed message: its type and, for the types the driver reads, a typed payload.
 
-    A msgspec struct rather than a frozen dataclass: built once per frame, in C.
+    A msgspec struct rather than a frozen dataclass: built once per frame, in C; untracked by
+    the garbage collector, as its payloads are (they hold strings, numbers and tuples only).
     """
 
     type: str
@@ -150,10 +151,20 @@ class FrameDecoder:
                 and not self._pending
                 and len(frame) <= self._max
                 and frame.startswith(_REALTIME_HEAD)
+                and (reader := _EPOCH_READERS.get(frame[_HEAD_LEN])) is not None
             ):
-                sample = self._decode_realtime(frame)
-                if sample is not None:
-                    return [sample]
+                # The hot path, a lone realtime_update triple: one typed decode after the head.
+                try:
+                    payload = _REALTIME_MSGPACK.decode(memoryview(frame)[reader[1] :])
+                except msgspec.ValidationError as err:
+                    raise SenseProtocolError(f"bad {REALTIME_UPDATE} payload: {err}") from err
+                except msgspec.DecodeError:
+                    pass  # truncated or several triples: the buffered path sorts it out
+                else:
+                    epoch = float(reader[0](frame, _HEAD_LEN + 1)[0])
+                    if not 0.0 <= epoch < MAX_EPOCH:
+                        raise SenseProtocolError(_bad_epoch(epoch))
+                    return [FeedMessage(REALTIME_UPDATE, payload, epoch)]
             if len(frame) > self._max:
                 self._pending.clear()
                 raise SenseProtocolError(f"frame of {len(frame)} bytes exceeds {self._max}")
@@ -201,22 +212,6 @@ class FrameDecoder:
             self._pending.clear()
             raise SenseProtocolError("unfinished msgpack data grew past the frame limit")
         return self._drain()
-
-    def _decode_realtime(self, frame: bytes) -> FeedMessage | None:
-        """The hot path, a lone realtime_update triple: two byte lookups and one typed decode."""
-        try:
-            read_epoch, start = _EPOCH_READERS[frame[_HEAD_LEN]]
-            payload = _REALTIME_MSGPACK.decode(memoryview(frame)[start:])
-        except (IndexError, KeyError):
-            return None  # a rarer epoch encoding: the general scan reads it
-        except msgspec.ValidationError as err:
-            raise SenseProtocolError(f"bad {REALTIME_UPDATE} payload: {err}") from err
-        except msgspec.DecodeError:
-            return None  # truncated or several triples: the buffered path sorts it out
-        epoch = float(read_epoch(frame, _HEAD_LEN + 1)[0])
-        if not 0.0 <= epoch < MAX_EPOCH:
-            raise SenseProtocolError(_bad_epoch(epoch))
-        return FeedMessage(REALTIME_UPDATE, payload, epoch)
 
     def _decode_single(self, frame: bytes) -> FeedMessage | None:
         """The fast path: exactly one triple in this frame, or None to take the buffered path."""

@@ -185,8 +185,17 @@ class SampleDiff:
         if (raw := payload.grid_w) is not None and (value := round(raw)) != self._grid:
             self._grid = value
             out.append(("grid_power", value))
-        if legs := payload.voltage:
-            self._legs_writes(legs, out)
+        if legs := payload.voltage:  # voltage is the legs' mean; each to 0.1 V
+            raw, band = sum(legs) / len(legs), self._voltage
+            if not band.lo < raw < band.hi and (value := band.changed(raw)) is not None:
+                out.append(("voltage", value))
+            raw, band = legs[0], self._l1
+            if not band.lo < raw < band.hi and (value := band.changed(raw)) is not None:
+                out.append(("voltage_l1", value))
+            if len(legs) >= 2:
+                raw, band = legs[1], self._l2
+                if not band.lo < raw < band.hi and (value := band.changed(raw)) is not None:
+                    out.append(("voltage_l2", value))
         if (raw := payload.hz) is not None:
             band = self._frequency
             if not band.lo < raw < band.hi and (value := band.changed(raw)) is not None:
@@ -196,32 +205,17 @@ class SampleDiff:
             out.append(("active_devices", value))
         if second != self._second:
             self._second = second
-            out.append(("last_sample", self._iso(second)))
+            offset = second - self._minute
+            iso = self._prefix + _SECONDS[offset] if 0 <= offset < 60 else self._iso(second)
+            out.append(("last_sample", iso))
         return out
 
-    def _legs_writes(self, legs: tuple[float, ...], out: list[tuple[str, object]]) -> None:
-        """voltage (the legs' mean), voltage_l1 and voltage_l2, each to 0.1 V."""
-        raw = sum(legs) / len(legs)
-        band = self._voltage
-        if not band.lo < raw < band.hi and (value := band.changed(raw)) is not None:
-            out.append(("voltage", value))
-        raw, band = legs[0], self._l1
-        if not band.lo < raw < band.hi and (value := band.changed(raw)) is not None:
-            out.append(("voltage_l1", value))
-        if len(legs) >= 2:
-            raw, band = legs[1], self._l2
-            if not band.lo < raw < band.hi and (value := band.changed(raw)) is not None:
-                out.append(("voltage_l2", value))
-
     def _iso(self, second: int) -> str:
-        """ISO 8601 UTC to the second; the date and minute are formatted once a minute."""
-        offset = second - self._minute
-        if not 0 <= offset < 60:
-            self._minute = second - second % 60
-            minute = datetime.fromtimestamp(self._minute, UTC)
-            self._prefix = minute.strftime("%Y-%m-%dT%H:%M:")
-            offset = second - self._minute
-        return self._prefix + _SECONDS[offset]
+        """ISO 8601 UTC to the second, in a new minute: its date and minute are kept for the
+        rest of it, so the seconds of one minute cost a string join."""
+        self._minute = second - second % 60
+        self._prefix = datetime.fromtimestamp(self._minute, UTC).strftime("%Y-%m-%dT%H:%M:")
+        return self._prefix + _SECONDS[second - self._minute]
 
     def zone_writes(
         self,
