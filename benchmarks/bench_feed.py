@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import statistics
 from contextlib import AsyncExitStack
 from typing import Any
@@ -69,6 +70,7 @@ async def _measure_stream(
     replay: JsonChild, sim: SimProcess, stream: str, rounds: int, burst: int, rate: float
 ) -> dict[str, Any]:
     n_devices, lean = SETS[stream]
+    load_before = os.getloadavg()[0]
     async with AsyncExitStack() as stack:
         clients = await _clients(stack, replay.banner["url"], stream, sim)
         await replay.ask(f"clients {stream} {len(CLIENTS)} 60")  # the driver's feed opens last
@@ -106,6 +108,7 @@ async def _measure_stream(
         "rate": rate,
         "burst": burst,
         "rounds_run": rounds,
+        "load": (round(load_before, 2), round(os.getloadavg()[0], 2)),
         "rounds": {k: [round(v * 1e6, 1) for v in values] for k, values in above.items()},
     }
 

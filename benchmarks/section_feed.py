@@ -52,7 +52,7 @@ def section_feed(rows: list[dict[str, Any]] | None) -> list[str]:
     )
     body = []
     for r in rows:
-        spread = [d - b for d, b in zip(r["rounds"]["driver"], r["rounds"]["bare"], strict=True)]
+        spread = r["rounds"]["driver"]  # per round: the driver's CPU per frame above bare
         body.append(
             (
                 "lean" if r["lean"] else "real-shaped",
@@ -85,25 +85,30 @@ def section_feed(rows: list[dict[str, Any]] | None) -> list[str]:
         "judged, since the real cloud sends the full set.",
         "",
         "`benchmarks/replayserver.py` (its own process) serves the stream over loopback "
-        "WebSockets (no compression) and sends each burst at "
-        f"{first['rate']:g} frames/s on a fixed schedule. Three clients in the benchmark "
-        "process hold a connection each and take the same frames in turn: *bare* is a "
-        "websockets client that only receives (the floor); *driver* is a real "
-        "`SenseEnergyDriver`, logged in against the simulator (a third process), whose realtime "
+        "WebSockets (no compression) to three clients, each alone in its own process "
+        "(`benchmarks/feedclient.py`), sending all three the same frame at the same moment, "
+        f"{first['rate']:g} frames/s on a fixed schedule: *bare* is a websockets client that "
+        "only receives (the floor: socket, framing, event loop); *driver* is a real "
+        "`SenseEnergyDriver`, logged in against the simulator (a fourth process), whose realtime "
         "feed reads the replay: decode, diff, and its writes to a host that records every value "
         f"({first['zones']} bound zones); *sense-energy* is PyPI sense-energy's own "
         "`async_realtime_stream` with a callback (its msgpack `Unpacker`, triple assembly and "
-        "`_set_realtime`, which stores the frame and writes nothing anywhere). CPU is "
-        "`time.process_time()` of the benchmark process over a burst of "
-        f"{first['burst']} frames, per frame; {first['rounds_run']} rounds, the clients' order "
-        "rotated each round; medians. *Above bare* is each client's median minus the bare "
-        "receive's: its own work per frame.",
+        "`_set_realtime`, which stores the frame and writes nothing anywhere). Each client "
+        "reports its own `time.process_time()` around every burst of "
+        f"{first['burst']} frames; {first['rounds_run']} bursts. Since the three take the same "
+        "frames side by side, whatever else loads the machine loads all three alike: *above "
+        "bare* is, burst by burst, a client's CPU per frame minus the bare receive's in the "
+        "same burst, and the table gives the median of those (the other columns are each "
+        "client's own median).",
         "",
         table(header, body),
         "",
         "Every frame arrives on its own, with other processes running between frames, so "
         "caches are cold for every client (as they are at 2 frames a second): each costs "
         "two to three times what the in-process tables below measure in a warm loop. The "
-        "machine is shared; the spread column shows how much one round moves.",
+        "machine is shared; the spread column shows how much one burst moves. Load average "
+        "(1 min) at the start and end of each stream: "
+        + "; ".join(f"{r['stream']} {r['load'][0]:.1f} → {r['load'][1]:.1f}" for r in rows)
+        + " (2 CPUs).",
         "",
     ]
