@@ -114,7 +114,7 @@ async def _measure_stream(
 
 
 async def measure(
-    rounds: int = 11, burst: int = 1000, rate: float = 1000.0, streams: tuple[str, ...] = STREAMS
+    rounds: int = 15, burst: int = 800, rate: float = 1000.0, streams: tuple[str, ...] = STREAMS
 ) -> list[dict[str, Any]]:
     """Median CPU µs per frame for each client and stream, and each client's cost above bare."""
     async with (

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import msgspec
 
-from .const import DEVICE_ID_HEADER
+from .const import DEVICE_ID_HEADER, SCALES
 from .errors import (
     SenseAuthError,
     SenseBadRequestError,
@@ -38,6 +38,7 @@ from .models import (
     RealtimePayload,
     SolarHistory,
     Timeline,
+    Trends,
     UsageHistory,
 )
 from .redact import redact
@@ -47,7 +48,6 @@ __all__ = ["SCALES", "SenseApi"]
 
 T = TypeVar("T")
 
-SCALES = ("DAY", "WEEK", "MONTH", "YEAR", "CYCLE")
 _DEFAULT_RETRY_AFTER_S = 60.0
 _MAX_REASON_CHARS = 200
 
@@ -84,6 +84,7 @@ _REALTIME = msgspec.json.Decoder(RealtimePayload)
 _USAGE = msgspec.json.Decoder(UsageHistory)
 _SOLAR = msgspec.json.Decoder(SolarHistory)
 _TIMELINE = msgspec.json.Decoder(Timeline)
+_TRENDS = msgspec.json.Decoder(Trends)
 
 
 def _seg(value: str) -> str:
@@ -314,6 +315,16 @@ class SenseApi:
         call = _Call("solar history", subject=f"monitor {monitor_id}", secrets=(token,))
         path = f"/app/monitors/{_seg(monitor_id)}/history/usage/solar"
         return await self._get(call, path, token, _SOLAR, params)
+
+    async def get_trends(self, token: str, monitor_id: str, scale: str, start: datetime) -> Trends:
+        """GET /app/history/trends: usage and solar of one period, as the real cloud serves them."""
+        params = {
+            "monitor_id": monitor_id,
+            "scale": _scale(scale),
+            "start": _utc(start, "%Y-%m-%dT%H:%M:%S"),
+        }
+        call = _Call("trends history", subject=f"monitor {monitor_id}", secrets=(token,))
+        return await self._get(call, "/app/history/trends", token, _TRENDS, params)
 
     async def get_timeline(
         self, token: str, user_id: str, *, n_items: int = 30, device_id: str | None = None

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from .const import SCALES
 from .errors import SenseCommandError
 
 if TYPE_CHECKING:
@@ -14,15 +15,13 @@ if TYPE_CHECKING:
 
 __all__ = ["COMMANDS", "Arg", "Command", "parse_args"]
 
-SCALES = ("DAY", "WEEK", "MONTH", "YEAR", "CYCLE")
-
 
 @dataclass(frozen=True, slots=True)
 class Arg:
     """One declared argument: its name, type and whether it must be given."""
 
     name: str
-    type: str  # "string" | "int"
+    type: str  # "string" | "int" | "float"
     required: bool = False
     choices: tuple[str, ...] = ()
     minimum: int | None = None
@@ -41,6 +40,8 @@ class Command:
 
 def _check(action: str, arg: Arg, value: object) -> object:
     where = f"{action}: argument '{arg.name}'"
+    if arg.type == "float":  # proxy devices (issue 17): the command body checks the number
+        return value
     if arg.type == "int":
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise SenseCommandError(f"{where} must be an integer, got {value!r}")
@@ -146,6 +147,15 @@ async def _get_timeline(d: SenseEnergyDriver, a: Mapping[str, Any]) -> object:
     return await d.cmd_get_timeline(int(n_items), None if device_id is None else str(device_id))
 
 
+# --- proxy devices (issue 17): the bodies live in proxy/service.py ---
+async def _set_proxy_power(d: SenseEnergyDriver, a: Mapping[str, Any]) -> object:
+    return d.proxies.set_power(a["name"], a["watts"])
+
+
+async def _get_proxy_devices(d: SenseEnergyDriver, _: Mapping[str, Any]) -> object:
+    return d.proxies.describe()
+
+
 COMMANDS: Mapping[str, Command] = {
     c.name: c
     for c in (
@@ -164,5 +174,11 @@ COMMANDS: Mapping[str, Command] = {
             _get_timeline,
             (Arg("n_items", "int", minimum=1, maximum=100), Arg("device_id", "string")),
         ),
+        Command(
+            "set_proxy_power",
+            _set_proxy_power,
+            (Arg("name", "string", required=True), Arg("watts", "float", required=True)),
+        ),
+        Command("get_proxy_devices", _get_proxy_devices),
     )
 }

@@ -16,6 +16,7 @@ from .const import (
     STATUS_INTERVAL_MIN_MS,
 )
 from .errors import SenseConfigError
+from .proxy import BindAddress, ProxyDevice, parse_bind, parse_proxy_devices  # proxy devices
 
 __all__ = ["DriverConfig", "read_config"]
 
@@ -40,6 +41,10 @@ class DriverConfig:
     refresh_token: str | None = field(default=None, repr=False)
     user_id: str | None = None
     installation_id: str | None = None
+    selected_monitor_id: str | None = None
+    # --- proxy devices (issue 17) ---
+    proxy_devices: tuple[ProxyDevice, ...] = ()
+    kasa_bind: BindAddress = field(default_factory=lambda: parse_bind(None))
 
 
 def _text(
@@ -132,4 +137,8 @@ def read_config(get: GetAttribute, log: Log) -> DriverConfig:
         refresh_token=_text(get, "refresh_token"),
         user_id=_text(get, "user_id"),
         installation_id=_text(get, "installation_id"),
+        selected_monitor_id=_text(get, "selected_monitor_id"),
+        # --- proxy devices (issue 17) ---
+        proxy_devices=parse_proxy_devices(get("proxy_devices")),
+        kasa_bind=parse_bind(get("kasa_bind")),
     )

@@ -14,6 +14,8 @@ REALTIME_POLL_DEFAULT_S: Final = 10.0
 REALTIME_POLL_MIN_S: Final = 5.0
 MIN_FIRMWARE_REALTIME_UPDATE_API: Final = (1, 64)
 
+# History periods, as Sense names them (the history endpoints' `scale`).
+SCALES: Final = ("DAY", "WEEK", "MONTH", "YEAR", "CYCLE")
 HISTORY_REFRESH_S: Final = 300.0
 AVG_MONTHLY_CACHE_S: Final = 3600.0
 

@@ -23,10 +23,13 @@ from .errors import (
     SenseCommandError,
     SenseConfigError,
     SenseError,
+    SenseForbiddenError,
     SenseMfaRequiredError,
+    SenseNotFoundError,
 )
 from .fallback import RealtimeFallback
 from .frames import REALTIME_UPDATE, FeedMessage
+from .history import HistorySource
 from .models import (
     AuthResponse,
     DataChange,
@@ -36,6 +39,7 @@ from .models import (
     RealtimePayload,
 )
 from .poller import DevicePoller, Retrained
+from .proxy import ProxyService  # proxy devices (issue 17)
 from .queries import CommandBodies
 from .realtime import FeedCounters, FeedStatus, RealtimeFeed
 from .redact import redact
@@ -110,6 +114,8 @@ class SenseEnergyDriver(CommandBodies):
         self._written: dict[str, object] = {}
         self._auth_error: SenseAuthError | None = None
         self._feed_token: str | None = None
+        self._history_failing = False  # avg_monthly_kwh warned about once, repeats at DEBUG
+        self._proxies = ProxyService(clock=clock, log=self.log)  # proxy devices (issue 17)
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -124,6 +130,7 @@ class SenseEnergyDriver(CommandBodies):
             return
         cfg = read_config(self._host.get_attribute, self.log)
         self._cfg = cfg
+        await self._proxies.apply(cfg.proxy_devices, cfg.kasa_bind)  # proxy devices (issue 17)
         await self._build(cfg)
         await self._write_status(FeedStatus.CONNECTING)
         # The login runs as our own task so that disconnect() can stop it mid-request.
@@ -145,6 +152,7 @@ class SenseEnergyDriver(CommandBodies):
     async def disconnect(self) -> None:
         """Stop everything; leaves no task, socket or connection behind. Safe to call twice."""
         await self._stop_components()
+        await self._proxies.stop()  # proxy devices (issue 17)
         if self._http is not None:
             await self._http.aclose()
         was_running = self._session is not None
@@ -166,10 +174,13 @@ class SenseEnergyDriver(CommandBodies):
 
     async def attribute_changed(self, name: str) -> None:
         """Apply a configuration change without a restart; a bad new value keeps the old one."""
-        if name in ("refresh_token", "user_id", "installation_id"):
+        if name in ("refresh_token", "user_id", "installation_id", "selected_monitor_id"):
             return  # written by the driver itself
         cfg = read_config(self._host.get_attribute, self.log)
         old, self._cfg = self._cfg, cfg
+        if name in ("proxy_devices", "kasa_bind"):  # proxy devices (issue 17)
+            await self._proxies.apply(cfg.proxy_devices, cfg.kasa_bind)
+            return
         if self._session is None or old is None:
             await self.connect()
             return
@@ -194,6 +205,11 @@ class SenseEnergyDriver(CommandBodies):
                 fallback.set_interval(cfg.realtime_poll_s * self._timing.interval_scale)
         else:
             self.log(logging.WARNING, f"attribute '{name}' is not one this driver reads; ignored")
+
+    @property
+    def proxies(self) -> ProxyService:
+        """The proxy devices (issue 17): their readings, their Kasa plugs, their commands."""
+        return self._proxies
 
     @property
     def feed_counters(self) -> FeedCounters | None:
@@ -226,12 +242,6 @@ class SenseEnergyDriver(CommandBodies):
             await self._host.set_device_attribute(name, value)
         except Exception as err:  # a host that cannot store one value must not stop the feed
             self._host_rejected(name, f"device attribute {name}", err)
-
-    async def _set_zone(self, address: str, name: str, value: object) -> None:
-        try:
-            await self._host.set_zone_attribute(address, name, value)
-        except Exception as err:
-            self._host_rejected(f"{address}/{name}", f"zone {address} attribute {name}", err)
 
     def _host_rejected(self, key: str, what: str, err: Exception) -> None:
         level = logging.WARNING if self._host_failed(key) else logging.DEBUG
@@ -283,12 +293,18 @@ class SenseEnergyDriver(CommandBodies):
             clock=self._clock,
             on_auth=self._on_auth,
         )
+        self._history = HistorySource(self._api, self._session.call)
 
     async def _on_auth(self, auth: AuthResponse) -> None:
-        """Keep the refresh token through the host, so a restart renews instead of logging in."""
+        """Keep the refresh token through the host, so a restart renews instead of logging in.
+
+        A body that lacks a field (the real /renew may leave out user_id) keeps the stored value.
+        """
         self._auth_error = None
-        await self._write_once("refresh_token", auth.refresh_token)
-        await self._write_once("user_id", auth.user_id_str)
+        if auth.refresh_token:
+            await self._write_once("refresh_token", auth.refresh_token)
+        if auth.user_id_str:
+            await self._write_once("user_id", auth.user_id_str)
 
     async def _start_or_retry(self) -> None:
         try:
@@ -339,9 +355,52 @@ class SenseEnergyDriver(CommandBodies):
     async def _start_session(self, *, fresh: bool = False) -> None:
         session = self._require_session()
         await session.login(fresh=fresh)
-        self._monitor = self._select_monitor(session.monitors)
-        self.log(logging.INFO, f"logged in; monitor {self._monitor.monitor_id}")
+        monitor = await self._find_monitor(session)
+        self._monitor = monitor
+        await self._write_once("selected_monitor_id", monitor.monitor_id)
+        self.log(logging.INFO, f"logged in; monitor {monitor.monitor_id}")
         self._start_components()
+
+    async def _find_monitor(self, session: SenseSession) -> MonitorSummary:
+        """The monitor to follow. Sense's /renew answer lists no monitors: then the configured
+        or previously selected id is looked up through its overview, with no password login."""
+        if session.monitors:
+            return self._select_monitor(session.monitors)
+        assert self._cfg is not None
+        configured = self._cfg.monitor_id
+        known = configured or self._selected_monitor_id()
+        if known is not None:
+            try:
+                return await self._monitor_overview(session, known)
+            except (SenseNotFoundError, SenseForbiddenError) as err:
+                if configured is not None:
+                    raise SenseConfigError(
+                        f"monitor_id '{configured}' is not on this account ({err})"
+                    ) from err
+                self.log(logging.INFO, f"stored monitor {known} is gone ({err}); logging in")
+        await session.login(fresh=True)  # only a login lists the account's monitors
+        return self._select_monitor(session.monitors)
+
+    def _selected_monitor_id(self) -> str | None:
+        if self._monitor is not None:
+            return self._monitor.monitor_id
+        return self._cfg.selected_monitor_id if self._cfg is not None else None
+
+    async def _monitor_overview(self, session: SenseSession, monitor_id: str) -> MonitorSummary:
+        api = self._api
+        assert api is not None
+        overview = await session.call(
+            lambda t: api.get_monitor_overview(t, monitor_id), name="monitor overview"
+        )
+        detail = overview.monitor_overview.monitor
+        if detail is None:
+            return MonitorSummary(id=monitor_id)
+        return MonitorSummary(
+            id=monitor_id,
+            serial_number=detail.serial_number,
+            time_zone=detail.time_zone,
+            solar_configured=detail.solar_configured,
+        )
 
     def _select_monitor(self, monitors: tuple[MonitorSummary, ...]) -> MonitorSummary:
         assert self._cfg is not None
@@ -382,13 +441,9 @@ class SenseEnergyDriver(CommandBodies):
             interval=self._cfg.status_interval_s * scale,
             log=self.log,
         )
+        history = self._history
         self._energy = EnergyHistory(
-            lambda s, start: session.call(
-                lambda t: api.get_usage(t, monitor_id, s, start), name="usage"
-            ),
-            lambda s, start: session.call(
-                lambda t: api.get_solar(t, monitor_id, s, start), name="solar"
-            ),
+            lambda scale, start, solar: history.period(monitor_id, scale, start, solar=solar),
             solar_configured=self._monitor.solar_configured,
             clock=self._clock,
             refresh_s=300.0 * scale,
@@ -466,8 +521,13 @@ class SenseEnergyDriver(CommandBodies):
             checksum = payload.device_data_checksum
             if checksum and checksum != self._checksum:
                 poller = self._poller
-                # The first checksum of a session is news too if the list was loaded before it.
-                if poller is not None and (self._checksum is not None or poller.catalog.loaded):
+                # The first checksum of a session is news too if the list was loaded before it,
+                # unless that list carried the same checksum (the real overview does).
+                if (
+                    poller is not None
+                    and checksum != poller.checksum
+                    and (self._checksum is not None or poller.catalog.loaded)
+                ):
                     self.log(logging.INFO, "device list changed on Sense; refreshing it now")
                     poller.trigger()
                     if self._cfg is not None and self._cfg.follow_retraining:
@@ -483,6 +543,8 @@ class SenseEnergyDriver(CommandBodies):
             if fallback is not None:
                 await fallback.stop()
             await self._write_error("")
+        elif status is FeedStatus.OFFLINE:
+            await self._write_error(detail)
         elif fallback is not None and fallback.active and status is not FeedStatus.STOPPED:
             status = FeedStatus.POLLING
         await self._write_status(status)
@@ -504,6 +566,8 @@ class SenseEnergyDriver(CommandBodies):
                 await host.set_zone_attribute(address, name, value)
             except Exception as err:
                 self._host_rejected(f"{address}/{name}", f"zone {address} attribute {name}", err)
+            self._proxies.zone_written(address, name, value)  # proxy devices (issue 17)
+        self._proxies.sample_received()  # proxy devices (issue 17)
 
     # --- device list -----------------------------------------------------------------------------
 

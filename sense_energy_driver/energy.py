@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .const import AVG_MONTHLY_CACHE_S, HISTORY_REFRESH_S
-from .models import SolarHistory, UsageHistory
+from .history import Period
 
 __all__ = ["EnergyHistory", "TodayTotals"]
 
 _LOGGER = logging.getLogger(__name__)
 _DAYS_PER_MONTH = 365.2425 / 12
 
-FetchUsage = Callable[[str, datetime], Awaitable[UsageHistory]]
-FetchSolar = Callable[[str, datetime], Awaitable[SolarHistory]]
+# (scale, start, with solar) -> the period's energy
+FetchPeriod = Callable[[str, datetime, bool], Awaitable[Period]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,16 +47,14 @@ class EnergyHistory:
 
     def __init__(
         self,
-        usage: FetchUsage,
-        solar: FetchSolar,
+        fetch: FetchPeriod,
         *,
         solar_configured: bool,
         clock: Callable[[], float],
         refresh_s: float = HISTORY_REFRESH_S,
         avg_cache_s: float = AVG_MONTHLY_CACHE_S,
     ) -> None:
-        self._usage = usage
-        self._solar = solar
+        self._fetch = fetch
         self._solar_configured = solar_configured
         self._clock = clock
         self._refresh_s = refresh_s
@@ -72,16 +70,13 @@ class EnergyHistory:
         if self._today is not None and now - self._today_at < self._refresh_s:
             return self._today
         start = datetime.fromtimestamp(now, UTC)
-        usage = await self._usage("DAY", start)
-        totals = TodayTotals(usage_today_kwh=usage.consumption.usage_total_kwh)
-        if self._solar_configured:
-            solar = (await self._solar("DAY", start)).total
-            totals = TodayTotals(
-                usage_today_kwh=usage.consumption.usage_total_kwh,
-                production_today_kwh=solar.production_kwh,
-                to_grid_today_kwh=solar.to_grid_kwh,
-                from_grid_today_kwh=solar.from_grid_kwh,
-            )
+        day = await self._fetch("DAY", start, self._solar_configured)
+        totals = TodayTotals(
+            usage_today_kwh=day.usage_kwh,
+            production_today_kwh=day.production_kwh,
+            to_grid_today_kwh=day.to_grid_kwh,
+            from_grid_today_kwh=day.from_grid_kwh,
+        )
         self._today, self._today_at = totals, now
         return totals
 
@@ -92,12 +87,8 @@ class EnergyHistory:
             return self._avg
         today = datetime.fromtimestamp(now, UTC)
         year_start = datetime(today.year, 1, 1, tzinfo=UTC)
-        usage = await self._usage("YEAR", year_start)
+        year = await self._fetch("YEAR", year_start, False)
         months = max(1.0, (today - year_start).total_seconds() / 86400 / _DAYS_PER_MONTH)
-        self._avg = {
-            d.id: round(d.consumption.usage_total_kwh / months, 2)
-            for d in usage.device_breakdown
-            if d.id
-        }
+        self._avg = {d.id: round(d.kwh / months, 2) for d in year.devices}
         self._avg_at = now
         return self._avg

@@ -11,13 +11,13 @@ import msgspec
 
 from .const import FEED_MAX_FRAME_BYTES
 from .errors import SenseProtocolError
-from .models import MAX_EPOCH, DataChange, DeviceStates, FeedError, RealtimePayload
+from .models import MAX_EPOCH, DataChange, DeviceStates, FeedError, Hello, RealtimePayload
 
 __all__ = ["FeedMessage", "FrameDecoder", "Payload"]
 
 _LOGGER = logging.getLogger(__name__)
 
-Payload = RealtimePayload | DataChange | DeviceStates | FeedError | None
+Payload = RealtimePayload | DataChange | DeviceStates | FeedError | Hello | None
 
 REALTIME_UPDATE: Final = "realtime_update"
 
@@ -27,6 +27,7 @@ _PAYLOAD_TYPES: Final[dict[str, type[Any]]] = {
     "data_change": DataChange,
     "device_states": DeviceStates,
     "error": FeedError,
+    "hello": Hello,
 }
 
 

@@ -19,11 +19,13 @@ __all__ = [
     "DataChange",
     "Device",
     "DeviceDetail",
+    "DeviceDetection",
     "DeviceState",
     "DeviceStates",
     "DeviceUsage",
     "DevicesOverview",
     "FeedError",
+    "Hello",
     "MfaChallenge",
     "MonitorDetail",
     "MonitorInfo",
@@ -37,8 +39,12 @@ __all__ = [
     "SolarTotal",
     "Timeline",
     "TimelineItem",
+    "TrendDevice",
+    "TrendTotal",
+    "Trends",
     "UsageConsumption",
     "UsageHistory",
+    "tag_flag",
 ]
 
 
@@ -49,6 +55,30 @@ class _Model(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
 def _id(value: str | int) -> str:
     """Sense has sent ids as numbers and as strings over the years; we always use strings."""
     return value if isinstance(value, str) else str(value)
+
+
+_TRUE_WORDS = frozenset({"true", "1", "yes"})
+_FALSE_WORDS = frozenset({"false", "0", "no"})
+
+
+def tag_flag(tags: dict[str, Any], name: str, default: bool) -> bool:
+    """A device tag read as a flag: Sense sends "true"/"false" strings, older bodies booleans.
+
+    `bool("false")` is true, so every tag flag goes through here; a value that is neither
+    (missing, null, an unexpected word) gives `default`.
+    """
+    value = tags.get(name)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in _TRUE_WORDS:
+            return True
+        if word in _FALSE_WORDS:
+            return False
+    return default
 
 
 # --- authentication -----------------------------------------------------------------------------
@@ -123,16 +153,29 @@ class MonitorOverviewResponse(_Model, frozen=True):
 
 
 class MonitorInfo(_Model, frozen=True):
+    """monitor_info of the status body: the real cloud sends `wifi_strength` as a positive
+    number without a unit (86), older bodies `signal` as text with one ("-44 dBm")."""
+
     version: str = ""
-    wifi_strength: int | None = None
+    wifi_strength: float | None = None
+    signal: str = ""
     ndevices_found: int | None = None
     detection_running: bool | None = None
+
+
+class DeviceDetection(_Model, frozen=True):
+    """device_detection of the status body: devices being learned, found, and their count."""
+
+    in_progress: tuple[Any, ...] = ()
+    found: tuple[Any, ...] = ()
+    num_detected: int | None = None
 
 
 class MonitorStatus(_Model, frozen=True):
     """/app/monitors/{id}/status: firmware, wifi and detection progress."""
 
     monitor_info: MonitorInfo = MonitorInfo()
+    device_detection: DeviceDetection | None = None
 
 
 # --- devices ------------------------------------------------------------------------------------
@@ -154,6 +197,7 @@ class DevicesOverview(_Model, frozen=True):
 
     devices: tuple[Device, ...] = ()
     total_count: int | None = None
+    device_data_checksum: str = ""
 
 
 class DeviceDetail(_Model, frozen=True):
@@ -201,6 +245,38 @@ class UsageHistory(_Model, frozen=True):
     start: str = ""
     consumption: UsageConsumption = UsageConsumption()
     device_breakdown: tuple[DeviceUsage, ...] = ()
+
+
+class TrendDevice(_Model, frozen=True):
+    """One device of a trends body's consumption breakdown."""
+
+    id: str = ""
+    name: str = ""
+    icon: str = ""
+    total_kwh: float = 0.0
+
+
+class TrendTotal(_Model, frozen=True):
+    """consumption / production of a trends body: the period's kWh, and per device."""
+
+    total: float = 0.0
+    devices: tuple[TrendDevice, ...] = ()
+
+
+class Trends(_Model, frozen=True):
+    """/app/history/trends?monitor_id=…&scale=…&start=…: what every public Sense client reads.
+
+    One body carries usage and solar alike; `start` is the period's start as Sense chose it.
+    """
+
+    start: str = ""
+    consumption: TrendTotal = TrendTotal()
+    production: TrendTotal | None = None
+    to_grid: float | None = None
+    from_grid: float | None = None
+    net_production: float | None = None
+    production_pct: float | None = None
+    solar_powered: float | None = None
 
 
 class SolarTotal(_Model, frozen=True):
@@ -289,6 +365,12 @@ class DeviceStates(_Model, frozen=True):
     """device_states: the cloud's idea of each device's on/off state."""
 
     states: tuple[DeviceState, ...] = ()
+
+
+class Hello(_Model, frozen=True):
+    """hello, the feed's first message: `online` false means the monitor itself is offline."""
+
+    online: bool = True
 
 
 class FeedError(_Model, frozen=True):

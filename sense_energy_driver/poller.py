@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from .errors import SenseAuthError, SenseError, SenseRateLimitError
-from .models import Device, DevicesOverview
+from .models import Device, DevicesOverview, tag_flag
 
 __all__ = ["DeviceCatalog", "DevicePoller", "Retrained"]
 
@@ -25,10 +25,28 @@ class Retrained:
     name: str
 
 
+# Pseudo-devices the realtime feed carries that are not appliances: solar is `solar_power`.
+_NOT_APPLIANCES = frozenset({"solar"})
+
+
 def _listed(device: Device) -> bool:
-    """Sense hides merged devices and ones it does not allow in lists; so do we."""
+    """Sense hides merged, deleted and revoked devices and ones it does not allow in lists."""
     tags = device.tags
-    return bool(tags.get("DeviceListAllowed", True)) and not tags.get("MergeId")
+    return (
+        device.id not in _NOT_APPLIANCES
+        and tag_flag(tags, "DeviceListAllowed", default=True)
+        and not tag_flag(tags, "UserDeleted", default=False)
+        and not tag_flag(tags, "Revoked", default=False)
+        and not tags.get("MergeId")
+    )
+
+
+def _merged_ids(device: Device) -> frozenset[str]:
+    """The ids a device absorbed: the real cloud's `MergedDevices: "id1,id2"` tag."""
+    merged = device.tags.get("MergedDevices")
+    if not isinstance(merged, str):
+        return frozenset()
+    return frozenset(part.strip() for part in merged.split(",") if part.strip())
 
 
 class DeviceCatalog:
@@ -73,6 +91,9 @@ class DeviceCatalog:
         if isinstance(merge, str | int) and str(merge) in listed:
             return str(merge)
         for device_id, device in listed.items():
+            if old.id in _merged_ids(device):
+                return device_id
+        for device_id, device in listed.items():
             if device_id not in self._listed and old.name and device.name == old.name:
                 return device_id
         return None
@@ -96,6 +117,7 @@ class DevicePoller:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.catalog = DeviceCatalog()
+        self.checksum = ""  # device_data_checksum of the newest list, when Sense sends one
         self.polls = 0
         self.fetches = 0  # fetches started; `applying` is the number of the one being applied
         self.applying = 0
@@ -135,6 +157,8 @@ class DevicePoller:
         overview = await self._fetch()
         self.polls += 1
         self.applying = number
+        if overview.device_data_checksum:
+            self.checksum = overview.device_data_checksum
         changes = self.catalog.update(overview.devices)
         await self._on_update(overview.devices, changes)
 

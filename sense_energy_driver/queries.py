@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeVar
@@ -17,7 +18,8 @@ if TYPE_CHECKING:
     from .config import DriverConfig
     from .driver import Timing
     from .energy import EnergyHistory
-    from .models import MonitorSummary, RealtimePayload
+    from .history import HistorySource
+    from .models import MonitorInfo, MonitorStatus, MonitorSummary, RealtimePayload
     from .poller import DevicePoller
     from .realtime import RealtimeFeed
     from .session import SenseSession
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
 __all__ = ["CommandBodies"]
 
 T = TypeVar("T")
+
+_SIGNAL = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*([A-Za-z%]+)?\s*$")
 
 
 class CommandBodies:
@@ -37,6 +41,8 @@ class CommandBodies:
     _poller: DevicePoller | None
     _feed: RealtimeFeed | None
     _energy: EnergyHistory
+    _history: HistorySource
+    _history_failing: bool
     _payload: RealtimePayload | None
     _received_at: float
     _aliases: dict[str, str]
@@ -83,6 +89,8 @@ class CommandBodies:
         session = self._require_session()
         if not session.monitors:
             await session.login()
+        # A renewed session lists no monitors (Sense's /renew has none): show the one followed.
+        monitors = session.monitors or ((self._monitor,) if self._monitor is not None else ())
         return [
             {
                 "id": m.monitor_id,
@@ -90,7 +98,7 @@ class CommandBodies:
                 "time_zone": m.time_zone,
                 "solar_configured": m.solar_configured,
             }
-            for m in session.monitors
+            for m in monitors
         ]
 
     async def cmd_get_devices(self) -> list[dict[str, object]]:
@@ -102,8 +110,12 @@ class CommandBodies:
         try:
             averages: dict[str, float] | None = await self._energy.avg_monthly_kwh()
         except SenseError as err:
-            self.log(logging.WARNING, f"get_devices: no history for avg_monthly_kwh: {err}")
+            level = logging.DEBUG if self._history_failing else logging.WARNING
+            self._history_failing = True
+            self.log(level, f"get_devices: no history for avg_monthly_kwh: {err}")
             averages = None
+        else:
+            self._history_failing = False
         active = {d.id: d.w for d in self._payload.devices} if self._payload else None
         out: list[dict[str, object]] = []
         for device in poller.catalog.devices.values():
@@ -188,21 +200,22 @@ class CommandBodies:
 
     async def cmd_get_usage(self, scale: str, start: datetime | None) -> dict[str, object]:
         when = start or datetime.fromtimestamp(self._clock(), UTC)
-        usage = await self._rest(lambda a, t, m: a.get_usage(t, m, scale, when), "usage")
+        monitor_id = self._monitor_id()
+        usage = await self._history.period(monitor_id, scale, when, solar=False)
         return {
             "scale": scale,
             "start": usage.start or when.isoformat(),
-            "usage_kwh": usage.consumption.usage_total_kwh,
+            "usage_kwh": usage.usage_kwh,
             "devices": [
-                {
-                    "id": d.id,
-                    "name": d.name,
-                    "icon": d.icon,
-                    "kwh": d.consumption.usage_total_kwh,
-                }
-                for d in usage.device_breakdown
+                {"id": d.id, "name": d.name, "icon": d.icon, "kwh": d.kwh} for d in usage.devices
             ],
         }
+
+    def _monitor_id(self) -> str:
+        self._require_session()
+        if self._monitor is None:
+            raise self._not_logged_in()
+        return self._monitor.monitor_id
 
     async def cmd_get_solar(self, scale: str, start: datetime | None) -> dict[str, object]:
         monitor = self._monitor
@@ -211,24 +224,28 @@ class CommandBodies:
                 f"get_solar: monitor {monitor.monitor_id} has no solar configured"
             )
         when = start or datetime.fromtimestamp(self._clock(), UTC)
-        total = (await self._rest(lambda a, t, m: a.get_solar(t, m, scale, when), "solar")).total
+        monitor_id = self._monitor_id()
+        total = await self._history.period(monitor_id, scale, when, solar=True)
         return {
             "scale": scale,
             "start": when.isoformat(),
-            "production_kwh": total.production_kwh,
-            "from_grid_kwh": total.from_grid_kwh,
-            "to_grid_kwh": total.to_grid_kwh,
-            "net_kwh": total.net_kwh,
-            "solar_pct": total.solar_percentage,
+            "production_kwh": total.production_kwh or 0.0,
+            "from_grid_kwh": total.from_grid_kwh or 0.0,
+            "to_grid_kwh": total.to_grid_kwh or 0.0,
+            "net_kwh": total.net_kwh or 0.0,
+            "solar_pct": total.solar_pct or 0.0,
         }
 
     async def cmd_get_monitor_status(self) -> dict[str, object]:
-        info = (await self._rest(lambda a, t, m: a.get_monitor_status(t, m), "status")).monitor_info
+        status = await self._rest(lambda a, t, m: a.get_monitor_status(t, m), "status")
+        info = status.monitor_info
+        strength, unit = _wifi_signal(info)
         return {
             "firmware": info.version,
-            "wifi_dbm": info.wifi_strength,
-            "devices_found": info.ndevices_found,
-            "detection_running": info.detection_running,
+            "wifi_strength": strength,
+            "wifi_unit": unit,
+            "devices_found": _devices_found(status),
+            "detection_running": _detection_running(status),
         }
 
     async def cmd_get_always_on(self) -> dict[str, object]:
@@ -260,3 +277,30 @@ class CommandBodies:
             ],
             "total_items": timeline.total_items,
         }
+
+
+def _wifi_signal(info: MonitorInfo) -> tuple[float | None, str | None]:
+    """Signal strength as Sense gives it: `signal: "-44 dBm"` (older bodies) carries its unit;
+    the newer `wifi_strength` (a positive number such as 86) has none, so none is claimed."""
+    match = _SIGNAL.match(info.signal)
+    if match is not None:
+        value = float(match[1])
+        return (int(value) if value.is_integer() else value), (match[2] or None)
+    strength = info.wifi_strength
+    if strength is None:
+        return None, None
+    return (int(strength) if float(strength).is_integer() else strength), None
+
+
+def _devices_found(status: MonitorStatus) -> int | None:
+    detection = status.device_detection
+    if detection is not None and detection.num_detected is not None:
+        return detection.num_detected
+    return status.monitor_info.ndevices_found
+
+
+def _detection_running(status: MonitorStatus) -> bool | None:
+    detection = status.device_detection
+    if detection is not None and status.monitor_info.detection_running is None:
+        return bool(detection.in_progress)
+    return status.monitor_info.detection_running

@@ -24,7 +24,7 @@ from .errors import (
     SenseTokenExpiredError,
 )
 from .frames import REALTIME_UPDATE, FeedMessage, FrameDecoder
-from .models import FeedError
+from .models import FeedError, Hello
 from .transport.feed import FeedConnection
 
 __all__ = ["FeedCounters", "FeedHandler", "FeedStatus", "RealtimeFeed"]
@@ -46,6 +46,7 @@ class FeedStatus(StrEnum):
     RECONNECTING = "reconnecting"
     POLLING = "polling"
     PAUSED = "paused"
+    OFFLINE = "offline"
     AUTH_FAILED = "auth_failed"
     STOPPED = "stopped"
 
@@ -273,6 +274,9 @@ class RealtimeFeed:
                     if message.type == "error":
                         self._check_error(message)
                         continue
+                    payload = message.payload
+                    if isinstance(payload, Hello) and not payload.online and not proven:
+                        await self._monitor_offline()
                     if not proven and message.type == REALTIME_UPDATE:
                         proven = True
                         self.failures = 0
@@ -299,6 +303,12 @@ class RealtimeFeed:
             raise
         finally:
             await conn.close()
+
+    async def _monitor_offline(self) -> None:
+        """hello said online false: the feed is open but the monitor is not reporting."""
+        reason = "the Sense monitor is offline (the realtime feed says online: false)"
+        self._handler.log(logging.WARNING, reason)
+        await self._set_status(FeedStatus.OFFLINE, reason)
 
     def _check_error(self, message: FeedMessage) -> None:
         payload = message.payload

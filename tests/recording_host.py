@@ -6,6 +6,10 @@ import asyncio
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
+from sense_energy_driver.manifest import load_manifest
+
+_DRIVER_WRITTEN = load_manifest().driver_written_names
+
 
 @dataclass
 class RecordingHost:
@@ -30,7 +34,7 @@ class RecordingHost:
     async def set_device_attribute(self, name: str, value: object) -> None:
         self.device[name] = value
         self.writes.append(("device", name, value))
-        if name in ("refresh_token", "user_id", "installation_id"):
+        if name in _DRIVER_WRITTEN:  # configuration the host persists for the driver
             self.attributes[name] = value
         await self._notify()
 

@@ -13,8 +13,8 @@ PACKAGE = Path(__file__).parent.parent / "sense_energy_driver"
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"const", "errors", "models", "redact", "backoff", "totp", "host"}),
     frozenset({"transport"}),
-    frozenset({"api", "session", "config", "frames", "samples"}),
-    frozenset({"realtime", "poller", "energy", "fallback"}),
+    frozenset({"api", "session", "config", "frames", "samples", "proxy"}),
+    frozenset({"realtime", "poller", "history", "energy", "fallback"}),
     frozenset({"commands", "queries", "driver", "__init__"}),
     frozenset({"manifest", "standalone"}),
     frozenset({"cli", "__main__"}),

@@ -84,6 +84,7 @@ def open_host(args: argparse.Namespace, device: Path, *, level: int) -> Standalo
     return StandaloneHost(
         device,
         store_path=getattr(args, "store", None),
+        retention=getattr(args, "retention", None),
         console_handler=handler,
         console_level=level,
     )

@@ -1,4 +1,9 @@
-"""`demo`: the driver against the simulated Sense cloud, in-process, with the live view."""
+"""`demo`: the driver against the simulated Sense cloud, in-process, with the live view.
+
+Each run starts from a fresh store (`--keep` keeps the last one) and a simulated clock placed
+just before an appliance switches, so something happens within seconds; times are shown in the
+simulated monitor's time zone, the zone its clock runs in.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from ..standalone import store_path_for
 from ..standalone.atomic import atomic_write_text
 from .common import UsageError, console_level, open_host
 from .runner import ViewOptions, add_view_arguments, drive
@@ -30,6 +36,8 @@ DEVICE_FILE_NAME = "demo.json"
 DEMO_SPEED = 60.0
 DEMO_START_HOUR = 18
 DEMO_TIME_ZONE = "America/New_York"  # the simulated monitor's time zone
+SWITCH_LEAD_S = 2.5  # real seconds from the simulated start to the first appliance switching
+_DAY = 86_400
 
 
 def demo_start(hour: int, now: datetime | None = None) -> datetime | None:
@@ -38,6 +46,42 @@ def demo_start(hour: int, now: datetime | None = None) -> datetime | None:
         return None
     local = (now or datetime.now(UTC)).astimezone(ZoneInfo(DEMO_TIME_ZONE))
     return local.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def first_switch(sim: SenseSimulator, after: float) -> float | None:
+    """When (UTC seconds) the first appliance of the simulated monitor switches after `after`."""
+    monitor = sim.monitor()
+    local = after + monitor.offset
+    day = int(local // _DAY)
+    edges = [
+        edge
+        for device in monitor.active_devices()
+        for d in (day - 1, day, day + 1)
+        for span in device.profile.on_spans(d)
+        for edge in span
+        if edge > local
+    ]
+    return min(edges) - monitor.offset if edges else None
+
+
+def switching_start(start: datetime, speed: float) -> datetime:
+    """`start`, moved on to SWITCH_LEAD_S real seconds before the first appliance switches."""
+    from ..simulator import SenseSimulator
+
+    probe = SenseSimulator(speed=speed, start_time=start)  # not started: only its model is read
+    edge = first_switch(probe, start.timestamp())
+    if edge is None:
+        return start
+    return datetime.fromtimestamp(
+        max(edge - SWITCH_LEAD_S * speed, start.timestamp()), start.tzinfo
+    )
+
+
+def fresh_store(device_path: Path) -> None:
+    """Remove the last run's store (and its WAL files) so the demo opens on nothing old."""
+    store = store_path_for(device_path)
+    for path in (store, Path(f"{store}-wal"), Path(f"{store}-shm")):
+        path.unlink(missing_ok=True)
 
 
 def add_demo_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -66,8 +110,14 @@ def add_demo_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ig
         type=int,
         default=DEMO_START_HOUR,
         metavar="H",
-        help=f"local hour of today the simulated clock starts at (default {DEMO_START_HOUR}: the "
-        "busy evening); -1 starts at the real time",
+        help=f"local hour of today the simulated clock starts about (default {DEMO_START_HOUR}: "
+        "the busy evening; moved on to just before an appliance switches); -1 starts at the "
+        "real time",
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the stored values of the last demo (default: start with a fresh store)",
     )
     parser.add_argument(
         "--dir",
@@ -126,8 +176,13 @@ async def _demo(args: argparse.Namespace, device_path: Path) -> int:
         raise UsageError(
             f"the demo needs the simulator: pip install 'sense-energy-driver[demo]' ({err})"
         ) from None
-    options = ViewOptions.from_args(args)
-    async with SenseSimulator(speed=args.speed, start_time=demo_start(args.start_hour)) as sim:
+    options = ViewOptions.from_args(args, tz=ZoneInfo(DEMO_TIME_ZONE))
+    start = demo_start(args.start_hour)
+    if start is not None:
+        start = switching_start(start, args.speed)
+    if not args.keep:
+        fresh_store(device_path)
+    async with SenseSimulator(speed=args.speed, start_time=start) as sim:
         write_demo_device_file(device_path, sim)
         with open_host(args, device_path, level=console_level(args, "info")) as host:
             driver = SenseEnergyDriver(host)

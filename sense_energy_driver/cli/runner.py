@@ -1,8 +1,9 @@
 """Run the driver under the standalone host until --seconds pass or Ctrl-C, showing its values.
 
 Shared by `demo` and `run`: a rich live view on a terminal, else one plain line a second and a
-final summary (or one JSON object with --json). Stopping always disconnects the driver and
-commits the store before the summary is printed.
+final summary. `--json` streams one JSON object per line instead (each value the driver writes,
+then the summary); `--summary-json` prints only the summary as one JSON document. Stopping always
+disconnects the driver and commits the store before the summary is printed.
 """
 
 from __future__ import annotations
@@ -12,13 +13,22 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, TextIO
 
 from ..standalone import Change, StandaloneHost
-from ..standalone.store import DEVICE
+from ..standalone.store import DEVICE, Retention
 from .common import connect_checked, stop_on_signals, until_stopped
-from .view import plain_line, summary_json, summary_lines, zone_rows
+from .view import (
+    EnergyCounter,
+    Freshness,
+    ViewState,
+    plain_line,
+    summary_json,
+    summary_lines,
+    zone_rows,
+)
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -32,22 +42,27 @@ LIVE_REFRESH_S = 0.25
 
 @dataclass(frozen=True, slots=True)
 class ViewOptions:
-    """How long to run and how to show it."""
+    """How long to run, how to show it, and the time zone times are shown in."""
 
     seconds: float | None = None
     live: bool = False
     as_json: bool = False
+    summary_json: bool = False
+    tz: tzinfo | None = None
 
     @classmethod
-    def from_args(cls, args: argparse.Namespace) -> ViewOptions:
-        """Live only on a terminal, without --no-live or --json, and when rich is installed."""
-        live = not args.no_live and not args.json and sys.stdout.isatty()
+    def from_args(cls, args: argparse.Namespace, tz: tzinfo | None = None) -> ViewOptions:
+        """Live only on a terminal, without --no-live or JSON, and when rich is installed."""
+        as_json, summary = bool(args.json), bool(args.summary_json)
+        live = not args.no_live and not as_json and not summary and sys.stdout.isatty()
         if live:
             try:
                 import rich  # noqa: F401
             except ImportError:
                 live = False
-        return cls(seconds=args.seconds, live=live, as_json=args.json)
+        return cls(
+            args.seconds, live, as_json, summary, tz or datetime.now(UTC).astimezone().tzinfo
+        )
 
 
 def _positive(text: str) -> float:
@@ -60,8 +75,17 @@ def _positive(text: str) -> float:
     return value
 
 
+def _retention(text: str) -> Retention:
+    try:
+        return Retention(raw_days=float(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a number of days more than 0, got {text!r}"
+        ) from None
+
+
 def add_view_arguments(parser: argparse.ArgumentParser) -> None:
-    """--seconds, --no-live and --json, the same for demo and run."""
+    """--seconds, --no-live, the JSON outputs and the store's --keep-raw, for demo and run."""
     parser.add_argument(
         "--seconds", type=_positive, metavar="N", help="stop after N seconds (default: Ctrl-C)"
     )
@@ -70,8 +94,22 @@ def add_view_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="print a plain line a second instead of the live view (automatic without a terminal)",
     )
+    out = parser.add_mutually_exclusive_group()
+    out.add_argument(
+        "--json",
+        action="store_true",
+        help="stream one JSON object per line (NDJSON): each value as the driver writes it, "
+        'then the summary (its "type" is "summary")',
+    )
+    out.add_argument(
+        "--summary-json", action="store_true", help="print only a final summary, as one JSON object"
+    )
     parser.add_argument(
-        "--json", action="store_true", help="print only a final summary, as one JSON object"
+        "--keep-raw",
+        dest="retention",
+        type=_retention,
+        metavar="DAYS",
+        help="keep raw values this many days, then per-minute aggregates for 2 years (default 7)",
     )
 
 
@@ -82,6 +120,15 @@ async def _stopped_within(stop: asyncio.Event, timeout: float) -> bool:
     except TimeoutError:
         return False
     return True
+
+
+def _epoch(iso: object) -> float | None:
+    if not isinstance(iso, str):
+        return None
+    try:
+        return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
 
 
 @dataclass
@@ -95,10 +142,41 @@ class _Run:
     out: TextIO
     samples: int = 0
     started: float = 0.0
+    freshness: Freshness = field(default_factory=Freshness)
+    energy: EnergyCounter = field(default_factory=EnergyCounter)
 
-    def count(self, change: Change) -> None:
-        if change.scope == DEVICE and change.name == "last_sample":
-            self.samples += 1
+    def seen(self, change: Change) -> None:
+        if change.scope == DEVICE:
+            if change.name == "last_sample":
+                self.samples += 1
+                self.freshness.sample()
+                self.energy.sample(_epoch(change.value), self.host.values().device.get("power"))
+            elif change.name == "usage_today_kwh":
+                self.energy.reset()  # the driver's own figure includes what was counted here
+        if self.options.as_json:
+            self.emit(
+                {
+                    "type": "change",
+                    "ts": datetime.fromtimestamp(change.ts, UTC).isoformat(timespec="milliseconds"),
+                    "scope": change.scope,
+                    "address": change.address,
+                    "name": change.name,
+                    "value": change.value,
+                }
+            )
+
+    def emit(self, item: dict[str, object]) -> None:
+        print(json.dumps(item, default=str), file=self.out, flush=True)
+
+    def state(self) -> ViewState:
+        values = self.host.values()
+        return ViewState(
+            values,
+            zone_rows(self.host, values),
+            stale=self.freshness.stale_for(),
+            counted_kwh=self.energy.kwh,
+            tz=self.options.tz,
+        )
 
     def elapsed(self) -> float:
         return asyncio.get_running_loop().time() - self.started
@@ -113,11 +191,10 @@ class _Run:
 
     async def plain(self) -> None:
         tick = 1.0
+        quiet = self.options.as_json or self.options.summary_json
         while not await _stopped_within(self.stop, self.remaining(tick - self.elapsed() % 1.0)):
-            if not self.options.as_json:
-                values = self.host.values()
-                line = plain_line(values, zone_rows(self.host, values), self.elapsed())
-                print(line, file=self.out, flush=True)
+            if not quiet:
+                print(plain_line(self.state(), self.elapsed()), file=self.out, flush=True)
             if self.over():
                 return
 
@@ -125,42 +202,38 @@ class _Run:
         from rich.console import Console
         from rich.live import Live
 
-        from .live import render
+        from .live import frame_height, render
 
+        console = Console(file=self.out)
         footer = f"Ctrl-C to stop · values stored in {self.host.store_path}"
 
         def frame() -> RenderableType:
-            values = self.host.values()
-            zones = zone_rows(self.host, values)
-            return render(self.title, values, zones, f"{footer} · {self.elapsed():.0f} s")
+            text = f"{self.elapsed():.0f} s · {footer}"
+            return render(self.title, self.state(), text, height=frame_height(console.size.height))
 
-        with Live(frame(), console=Console(file=self.out), refresh_per_second=4) as live:
+        with Live(frame(), console=console, refresh_per_second=4) as live:
             while not await _stopped_within(self.stop, self.remaining(LIVE_REFRESH_S)):
                 live.update(frame())
                 if self.over():
                     return
 
     def summary(self) -> None:
-        values = self.host.values()
-        zones = zone_rows(self.host, values)
-        store = str(self.host.store_path)
-        if self.options.as_json:
-            data = summary_json(
-                values, zones, elapsed=self.elapsed(), samples=self.samples, store=store
-            )
-            print(json.dumps(data, indent=2, default=str), file=self.out)
-            return
-        if self.options.live:  # the last frame is still on screen
+        state, elapsed, store = self.state(), self.elapsed(), str(self.host.store_path)
+        if self.options.as_json or self.options.summary_json:
+            data = summary_json(state, elapsed=elapsed, samples=self.samples, store=store)
+            if self.options.as_json:
+                self.emit({"type": "summary", **data})
+            else:
+                print(json.dumps(data, indent=2, default=str), file=self.out)
+        elif self.options.live:  # the last frame is still on screen
             print(
                 f"stopped after {self.elapsed():.1f} s ({self.samples} samples); "
                 f"values stored in {store}",
                 file=self.out,
             )
-            return
-        for line in summary_lines(
-            values, zones, elapsed=self.elapsed(), samples=self.samples, store=store
-        ):
-            print(line, file=self.out)
+        else:
+            for line in summary_lines(state, elapsed=elapsed, samples=self.samples, store=store):
+                print(line, file=self.out)
 
 
 async def drive(
@@ -174,7 +247,7 @@ async def drive(
 ) -> int:
     """Connect, show values until stopped, disconnect, print the summary; the exit status."""
     run = _Run(host, title, options, asyncio.Event(), out or sys.stdout)
-    unsubscribe = host.subscribe(run.count)
+    unsubscribe = host.subscribe(run.seen)
     with stop_on_signals(run.stop):
         try:
             if not await connect_checked(driver, host, run.stop):

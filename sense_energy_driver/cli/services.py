@@ -14,6 +14,8 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..proxy.options import add_proxy_arguments, proxy_options
+
 if TYPE_CHECKING:
     from ..driver import SenseEnergyDriver
     from ..standalone import StandaloneHost
@@ -36,7 +38,9 @@ class ServiceSpec:
 
 
 # Each feature adds its spec here; the order is the start order.
-SERVICES: tuple[ServiceSpec, ...] = ()
+SERVICES: tuple[ServiceSpec, ...] = (
+    ServiceSpec("kasa", add_proxy_arguments, proxy_options),  # proxy devices (issue 17)
+)
 
 
 def add_service_arguments(

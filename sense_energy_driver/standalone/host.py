@@ -21,7 +21,7 @@ from ..manifest import load_manifest
 from .devicefile import DeviceFile
 from .devicelog import DeviceLog
 from .schema import Zone
-from .store import DEVICE, ZONE, RuntimeStore
+from .store import DEVICE, ZONE, Retention, RuntimeStore
 
 __all__ = ["Change", "HostValues", "StandaloneHost"]
 
@@ -74,6 +74,7 @@ class StandaloneHost:
         console_handler: logging.Handler | None = None,
         console_level: int = logging.INFO,
         commit_interval: float = 0.5,
+        retention: Retention | None = None,
     ) -> None:
         """Load and check the device file first (DeviceFileError), then open store and log."""
         manifest = load_manifest()
@@ -87,7 +88,10 @@ class StandaloneHost:
         self.log_path = Path(log_path) if log_path else log_path_for(self.device_path)
         self._commit_interval = commit_interval
         self._store = RuntimeStore(
-            self.store_path, refuse=manifest.secure_names, commit_interval=commit_interval
+            self.store_path,
+            refuse=manifest.secure_names,
+            commit_interval=commit_interval,
+            retention=retention,
         )
         try:
             self._device_log = DeviceLog(

@@ -1,76 +1,93 @@
-"""Runtime attributes in SQLite: current values plus a timestamped history, kept across restarts.
+"""Runtime attributes in SQLite: current values, raw history, and per-minute aggregates.
 
-One connection in WAL mode, so `history` can read while the driver writes. Writes are small and
-synchronous; commits are batched (at most every `commit_interval` seconds or `commit_every`
-writes, and always on flush/close) so a busy feed does not fsync on every value.
+One connection in WAL mode, so `history` can read while the driver writes. Writes go to a buffer
+and are committed in one transaction at most every `commit_interval` seconds or `commit_every`
+writes (always on flush/close), so a busy feed does not fsync on every value. A commit that fails
+(a full disk, an I/O error) is rolled back as a whole and its values stay in the buffer, bounded
+by `max_pending`, until a later commit succeeds: nothing counts as stored before it is, and the
+store recovers by itself when space returns. Retention (retention.py) runs in small steps after
+commits: raw values older than the raw period become minute aggregates, which are kept for the
+aggregate period.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import time
+from collections import deque
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DEVICE", "ZONE", "RuntimeStore", "StoreError", "StoredValue"]
+from .retention import Retention, prune_minutes, prune_raw
+from .rollup import Block
+from .sqlvalues import encode, encode_json
+from .storeread import (
+    Series,
+    StoredValue,
+    current_values,
+    has_aggregates,
+    matching_series,
+    oldest_raw,
+    raw_values,
+    rolled_up,
+)
+
+__all__ = [
+    "DEVICE",
+    "ZONE",
+    "Retention",
+    "RuntimeStore",
+    "Series",
+    "StoreError",
+    "StoredValue",
+]
 
 _LOGGER = logging.getLogger(__name__)
 
 DEVICE = "device"
 ZONE = "zone"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS current (
-    scope TEXT NOT NULL,
-    address TEXT NOT NULL,
-    name TEXT NOT NULL,
-    value TEXT,
-    updated_at REAL NOT NULL,
-    PRIMARY KEY (scope, address, name)
-);
-CREATE TABLE IF NOT EXISTS history (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    ts REAL NOT NULL,
-    scope TEXT NOT NULL,
-    address TEXT NOT NULL,
-    name TEXT NOT NULL,
-    value TEXT
-);
-CREATE INDEX IF NOT EXISTS history_by_attribute ON history (scope, address, name, ts);
-CREATE INDEX IF NOT EXISTS history_by_time ON history (ts);
-"""
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS current (
+        scope TEXT NOT NULL, address TEXT NOT NULL, name TEXT NOT NULL,
+        value TEXT, updated_at REAL NOT NULL,
+        PRIMARY KEY (scope, address, name))""",
+    """CREATE TABLE IF NOT EXISTS series (
+        id INTEGER PRIMARY KEY, scope TEXT NOT NULL, address TEXT NOT NULL, name TEXT NOT NULL,
+        UNIQUE (scope, address, name))""",
+    """CREATE TABLE IF NOT EXISTS raw (
+        id INTEGER PRIMARY KEY, ts REAL NOT NULL, series INTEGER NOT NULL, value)""",
+    "CREATE INDEX IF NOT EXISTS raw_by_series ON raw (series, ts)",
+    """CREATE TABLE IF NOT EXISTS minute (
+        series INTEGER NOT NULL, minute INTEGER NOT NULL, count INTEGER NOT NULL,
+        secs REAL NOT NULL, low REAL, high REAL, mean REAL, on_frac REAL, last,
+        PRIMARY KEY (series, minute)) WITHOUT ROWID""",
+    """CREATE VIEW IF NOT EXISTS history AS
+        SELECT raw.id, raw.ts, series.scope, series.address, series.name, raw.value
+        FROM raw JOIN series ON series.id = raw.series""",
+)
+_V1_UPGRADE = (
+    "ALTER TABLE history RENAME TO history_v1",
+    *_SCHEMA,
+    "INSERT OR IGNORE INTO series (scope, address, name) "
+    "SELECT DISTINCT scope, address, name FROM history_v1",
+    "INSERT INTO raw (id, ts, series, value) SELECT h.id, h.ts, s.id, h.value "
+    "FROM history_v1 h JOIN series s USING (scope, address, name)",
+    "DROP TABLE history_v1",
+)
+_FAILURE_REMINDER_S = 60.0
+_PRUNE_IDLE_S = 30.0
+_PRUNE_MINUTES_S = 3600.0
 
 
 class StoreError(RuntimeError):
-    """The store cannot be opened or is not one this package wrote."""
-
-
-@dataclass(frozen=True, slots=True)
-class StoredValue:
-    """One stored value: when, where (device, or a zone's address), which attribute, what."""
-
-    ts: float
-    scope: str
-    address: str
-    name: str
-    value: object
-
-
-def _decode(text: str | None) -> object:
-    if text is None:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
+    """The store cannot be opened, is not one this package wrote, or cannot store values."""
 
 
 class RuntimeStore:
-    """Current values and history of the attributes the driver writes, in one SQLite file."""
+    """Current values, history and aggregates of the attributes the driver writes, in SQLite."""
 
     def __init__(
         self,
@@ -81,14 +98,31 @@ class RuntimeStore:
         commit_every: int = 200,
         read_only: bool = False,
         clock: Callable[[], float] = time.time,
+        retention: Retention | None = None,
+        max_pending: int = 100_000,
+        max_bytes: int | None = None,
+        prune_batch: int = 2000,
+        retry_interval: float = 5.0,
     ) -> None:
         self.path = path
+        self.retention = retention or Retention()
         self._refuse = frozenset(refuse)
         self._commit_interval = commit_interval
         self._commit_every = commit_every
+        self._retry_interval = retry_interval
+        self._prune_batch = prune_batch
         self._clock = clock
-        self._pending = 0
-        self._last_commit = clock()
+        self._raw: deque[tuple[float, Series, object]] = deque(maxlen=max_pending)
+        self._current: dict[Series, tuple[str, float]] = {}
+        self._series: dict[Series, int] = {}
+        self._last_attempt = clock()
+        self._next_prune = 0.0
+        self._next_minute_prune = 0.0
+        self._failure: StoreError | None = None
+        self._failure_logged = 0.0
+        self._dropped = 0
+        self._waited = 0
+        self._closed = False
         try:
             if read_only:
                 uri = f"{path.resolve().as_uri()}?mode=ro"
@@ -98,15 +132,49 @@ class RuntimeStore:
                 self._db = sqlite3.connect(path, isolation_level=None)
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=NORMAL")
-                self._db.executescript(_SCHEMA)
-                self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                self._create_or_upgrade()
+                if max_bytes is not None:
+                    self.set_max_bytes(max_bytes)
+            self._series = {
+                (scope, address, name): sid
+                for sid, scope, address, name in self._db.execute(
+                    "SELECT id, scope, address, name FROM series"
+                )
+            }
         except sqlite3.Error as err:
             raise StoreError(f"{path}: cannot open the value store: {err}") from None
+
+    def _create_or_upgrade(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: written by a newer version (schema {version})")
+        kinds = dict(self._db.execute("SELECT name, type FROM sqlite_master"))
+        upgrade = kinds.get("history") == "table"
+        if upgrade:
+            _LOGGER.warning("%s: upgrading the value store to schema %d", self.path, SCHEMA_VERSION)
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _V1_UPGRADE if upgrade else _SCHEMA:
+                self._db.execute(statement)
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
 
     def _check_tables(self) -> None:
         names = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master")}
         if not {"current", "history"} <= names:
             raise StoreError(f"{self.path}: not a sense-energy-driver value store")
+        if not {"raw", "series", "minute"} <= names:
+            raise StoreError(
+                f"{self.path}: written by an older version; `sense-energy-driver run` upgrades it"
+            )
+
+    def set_max_bytes(self, max_bytes: int) -> None:
+        """Cap the database file's size (SQLite's max_page_count); writes beyond it fail."""
+        page = int(self._db.execute("PRAGMA page_size").fetchone()[0])
+        self._db.execute(f"PRAGMA max_page_count={max(1, max_bytes // page)}")
 
     @property
     def journal_mode(self) -> str:
@@ -115,7 +183,17 @@ class RuntimeStore:
     @property
     def pending(self) -> int:
         """Writes not committed yet."""
-        return self._pending
+        return len(self._raw)
+
+    @property
+    def failure(self) -> StoreError | None:
+        """Why the last commit failed, until one succeeds again (None while healthy)."""
+        return self._failure
+
+    @property
+    def dropped(self) -> int:
+        """Values lost because the store could not take them before the buffer filled."""
+        return self._dropped
 
     # --- writing --------------------------------------------------------------------------------
 
@@ -124,47 +202,158 @@ class RuntimeStore:
         if name in self._refuse:
             raise ValueError(f"attribute '{name}' is secure and is never stored in the database")
         now = self._clock()
-        text = json.dumps(value, default=str, separators=(",", ":"))
-        if self._pending == 0:
-            self._db.execute("BEGIN")
-        self._db.execute(
+        key = (scope, address, name)
+        if len(self._raw) == self._raw.maxlen:
+            self._dropped += 1  # the oldest waiting value falls out of the bounded buffer
+        self._raw.append((now, key, encode(value)))
+        self._current[key] = (encode_json(value), now)
+        if self._failure is not None:
+            due = now - self._last_attempt >= self._retry_interval
+        else:
+            due = (
+                len(self._raw) >= self._commit_every
+                or now - self._last_attempt >= self._commit_interval
+            )
+        if due:
+            self.flush()
+
+    def flush(self, *, force: bool = False) -> bool:
+        """Commit what is pending; False (logged, values kept for a retry) when it cannot.
+
+        After a failure, commits are tried again only every `retry_interval` seconds (or when
+        `force`d), however often this is called.
+        """
+        now = self._clock()
+        if not self._raw and not self._current:
+            self._last_attempt = now
+            return True
+        waiting = self._failure is not None and not force
+        if waiting and now - self._last_attempt < self._retry_interval:
+            return False
+        self._last_attempt = now
+        try:
+            self._commit()
+        except sqlite3.Error as err:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            self._failed(err, now)
+            return False
+        if self._failure is not None:
+            _LOGGER.warning(
+                "%s: values are stored again; %d that waited are stored now, %d were lost",
+                self.path,
+                self._waited,
+                self._dropped,
+            )
+            self._failure = None
+        self._prune_due(now)
+        return True
+
+    def _commit(self) -> None:
+        raw, current = list(self._raw), dict(self._current)
+        self._waited = len(raw)
+        self._db.execute("BEGIN IMMEDIATE")
+        new: dict[Series, int] = {}
+        for key in {key for _, key, _ in raw} - self._series.keys():
+            self._db.execute(
+                "INSERT OR IGNORE INTO series (scope, address, name) VALUES (?, ?, ?)", key
+            )
+            (new[key],) = self._db.execute(
+                "SELECT id FROM series WHERE scope = ? AND address = ? AND name = ?", key
+            ).fetchone()
+        ids = self._series | new
+        self._db.executemany(
+            "INSERT INTO raw (ts, series, value) VALUES (?, ?, ?)",
+            [(ts, ids[key], value) for ts, key, value in raw],
+        )
+        self._db.executemany(
             "INSERT INTO current (scope, address, name, value, updated_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (scope, address, name) DO UPDATE SET "
             "value = excluded.value, updated_at = excluded.updated_at",
-            (scope, address, name, text, now),
+            [(*key, text, ts) for key, (text, ts) in current.items()],
         )
-        self._db.execute(
-            "INSERT INTO history (ts, scope, address, name, value) VALUES (?, ?, ?, ?, ?)",
-            (now, scope, address, name, text),
-        )
-        self._pending += 1
-        if self._pending >= self._commit_every or now - self._last_commit >= self._commit_interval:
-            self.flush()
+        self._db.execute("COMMIT")
+        self._series = ids
+        self._raw.clear()
+        self._current.clear()
 
-    def flush(self) -> None:
-        """Commit what is pending."""
-        if self._pending:
+    def _failed(self, err: sqlite3.Error, now: float) -> None:
+        first = self._failure is None
+        self._failure = StoreError(
+            f"{self.path}: cannot store values ({err}); {len(self._raw)} values wait in memory "
+            f"and are retried every {self._retry_interval:g} s"
+        )
+        if first or now - self._failure_logged >= _FAILURE_REMINDER_S:
+            self._failure_logged = now
+            _LOGGER.error("%s", self._failure)
+
+    def _prune_due(self, now: float) -> None:
+        if now < self._next_prune:
+            return
+        moved = self._prune_step(
+            lambda: prune_raw(self._db, self.retention, now, self._prune_batch)
+        )
+        self._next_prune = now if moved else now + _PRUNE_IDLE_S  # a backlog goes step by step
+        if moved == 0 and now >= self._next_minute_prune:
+            self._prune_step(lambda: prune_minutes(self._db, self.retention, now))
+            self._next_minute_prune = now + _PRUNE_MINUTES_S
+
+    def _prune_step(self, step: Callable[[], int]) -> int:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            done = step()
             self._db.execute("COMMIT")
-            self._pending = 0
-        self._last_commit = self._clock()
+        except sqlite3.Error as err:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            _LOGGER.warning("%s: retention step failed, retried later: %s", self.path, err)
+            return 0
+        return done
+
+    def prune(self, now: float | None = None) -> int:
+        """Run retention until nothing is due (raw rows aged into aggregates, old ones dropped)."""
+        when = self._clock() if now is None else now
+        total = 0
+        while moved := self._prune_step(
+            lambda: prune_raw(self._db, self.retention, when, self._prune_batch)
+        ):
+            total += moved
+        while deleted := self._prune_step(lambda: prune_minutes(self._db, self.retention, when)):
+            total += deleted
+        return total
 
     def close(self) -> None:
-        """Commit and close; safe to call twice."""
-        try:
-            self.flush()
-        except sqlite3.ProgrammingError:
-            return  # already closed
+        """Commit and close; values that cannot be committed are reported lost. Safe twice."""
+        if self._closed:
+            return
+        self._closed = True
+        if not self.flush(force=True):
+            _LOGGER.error(
+                "%s: closing with %d values that could not be stored; they are lost",
+                self.path,
+                len(self._raw),
+            )
         self._db.close()
 
     # --- reading --------------------------------------------------------------------------------
 
+    def _reader(self) -> sqlite3.Connection:
+        """The connection, after committing what this store wrote (so reads see it)."""
+        if not self._closed and self._raw:
+            self.flush()
+        return self._db
+
     def current(self) -> list[StoredValue]:
         """Every attribute's newest value."""
-        rows = self._db.execute(
-            "SELECT updated_at, scope, address, name, value FROM current "
-            "ORDER BY scope, address, name"
-        )
-        return [StoredValue(ts, scope, addr, name, _decode(v)) for ts, scope, addr, name, v in rows]
+        return current_values(self._reader())
+
+    def oldest_raw(self) -> float | None:
+        """The time of the oldest raw value kept (older ones are minute aggregates only)."""
+        return oldest_raw(self._reader())
+
+    def has_aggregates(self) -> bool:
+        """Whether older values are kept as minute aggregates (see `rollup`)."""
+        return has_aggregates(self._reader())
 
     def history(
         self,
@@ -173,26 +362,30 @@ class RuntimeStore:
         scope: str | None = None,
         address: str | None = None,
         since: float | None = None,
+        until: float | None = None,
         limit: int | None = None,
     ) -> Iterator[StoredValue]:
-        """Stored values, oldest first, filtered by attribute, scope, zone and time."""
-        where: list[str] = []
-        params: list[str | float | int] = []
-        for column, wanted in (("name", name), ("scope", scope), ("address", address)):
-            if wanted is not None:
-                where.append(f"{column} = ?")
-                params.append(wanted)
-        if since is not None:
-            where.append("ts >= ?")
-            params.append(since)
-        # Only fixed column names are formatted in; every value is a bound parameter.
-        base = "SELECT id, ts, scope, address, name, value FROM history"
-        if where:
-            base += " WHERE " + " AND ".join(where)
-        if limit is None:
-            sql = base + " ORDER BY ts, id"
-        else:
-            sql = f"SELECT * FROM ({base} ORDER BY ts DESC, id DESC LIMIT ?) ORDER BY ts, id"  # noqa: S608 - fixed columns, bound values
-            params.append(limit)
-        for _, ts, row_scope, row_address, row_name, value in self._db.execute(sql, params):
-            yield StoredValue(ts, row_scope, row_address, row_name, _decode(value))
+        """Raw stored values, oldest first, filtered by attribute, scope, zone and time."""
+        db = self._reader()
+        series = matching_series(db, name, scope, address)
+        return raw_values(db, series, since=since, until=until, limit=limit)
+
+    def rollup(
+        self,
+        every: int,
+        *,
+        name: str | None = None,
+        scope: str | None = None,
+        address: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+    ) -> Iterator[tuple[Series, Block]]:
+        """Buckets of `every` seconds per attribute, from aggregates and raw values alike.
+
+        Oldest bucket first (attributes in name order within a bucket); `since` is rounded down
+        to a bucket boundary, values at or after `until` are left out.
+        """
+        db = self._reader()
+        series = matching_series(db, name, scope, address)
+        end = self._clock() if until is None else until
+        return rolled_up(db, series, every, since=since, end=end)

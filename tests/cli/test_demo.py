@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 LINE = re.compile(
@@ -41,6 +42,11 @@ def test_demo_runs_shows_and_stores(tmp_path: Path) -> None:
     assert int(samples[-1][5]) == len(zones)  # every simulated device got a zone
     assert any(m[3] == "on" and int(m[4]) > 0 for m in zones)
     assert any(line.startswith("summary after ") for line in lines)
+    # times in the simulated monitor's zone (its clock starts in the evening there)
+    assert any(re.fullmatch(r"  Last sample: \d\d:\d\d:\d\d E[SD]T", line) for line in lines)
+    assert any(
+        re.fullmatch(r"  Used today: [\d.]+ kWh \(\+[\d.]+ counted\)", line) for line in lines
+    )
 
     device = json.loads((tmp_path / "demo.json").read_text())
     assert {z["address"] for z in device["zones"]} == {m[2] for m in zones}
@@ -91,3 +97,41 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
         assert db.execute("SELECT value FROM current WHERE name = 'feed_status'").fetchone() == (
             '"stopped"',
         )
+
+
+def _json_demo(directory: Path, *extra: str) -> list[dict[str, object]]:
+    proc = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        _demo(directory, "--json", *extra), capture_output=True, text=True, timeout=60, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    return [json.loads(line) for line in proc.stdout.splitlines()]
+
+
+def _first_ts(directory: Path) -> float:
+    with sqlite3.connect(directory / "demo.sqlite3") as db:
+        return float(db.execute("SELECT MIN(ts) FROM history").fetchone()[0])
+
+
+def test_a_zone_switches_early_used_today_moves_and_each_run_starts_fresh(
+    tmp_path: Path,
+) -> None:
+    items = _json_demo(tmp_path, "--seconds", "5")
+    *changes, summary = items
+    started = datetime.fromisoformat(str(changes[0]["ts"]))
+    seen: dict[object, object] = {}
+    switches = []
+    for change in changes:
+        if change["scope"] == "zone" and change["name"] == "state":
+            if change["address"] in seen and seen[change["address"]] != change["value"]:
+                switches.append(datetime.fromisoformat(str(change["ts"])) - started)
+            seen[change["address"]] = change["value"]
+    assert switches, "no zone switched on or off during the demo"
+    assert switches[0].total_seconds() < 5
+    assert isinstance(summary["counted_kwh"], float) and summary["counted_kwh"] > 0
+
+    first_run = _first_ts(tmp_path)
+    _json_demo(tmp_path, "--seconds", "1")
+    second_run = _first_ts(tmp_path)
+    assert second_run > first_run  # a fresh store: nothing of the first run is left
+    _json_demo(tmp_path, "--seconds", "1", "--keep")
+    assert _first_ts(tmp_path) == second_run  # --keep: the last run's values are still there

@@ -473,7 +473,8 @@ async def test_monitor_status_and_always_on_agree_with_the_simulator(
     status = await driver.command({"action": "get_monitor_status"})
     assert status == {
         "firmware": mon.spec.firmware,
-        "wifi_dbm": mon.spec.wifi_strength,
+        "wifi_strength": mon.spec.wifi_strength,
+        "wifi_unit": "dBm",
         "devices_found": len(learned),
         "detection_running": True,
     }

@@ -44,7 +44,12 @@ def test_records_match_the_json() -> None:
 def test_typed_accessors() -> None:
     manifest = load_manifest()
     assert manifest.secure_names == {"password", "totp_secret", "refresh_token"}
-    assert manifest.driver_written_names == {"refresh_token", "user_id", "installation_id"}
+    assert manifest.driver_written_names == {
+        "refresh_token",
+        "user_id",
+        "installation_id",
+        "selected_monitor_id",
+    }
     status = manifest.attribute("status_interval")
     assert status == ConfigAttribute(
         name="status_interval",

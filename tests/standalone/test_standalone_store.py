@@ -31,8 +31,9 @@ def test_wal_mode_and_tables(tmp_path: Path) -> None:
     assert store.journal_mode == "wal"
     store.close()
     with sqlite3.connect(tmp_path / "v.sqlite3") as db:
-        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert {"current", "history"} <= tables
+        kinds = dict(db.execute("SELECT name, type FROM sqlite_master"))
+        assert {kinds[name] for name in ("current", "series", "raw", "minute")} == {"table"}
+        assert kinds["history"] == "view"  # the raw values with their names, for SQL readers
         columns = [r[1] for r in db.execute("PRAGMA table_info(history)")]
         assert columns == ["id", "ts", "scope", "address", "name", "value"]
         columns = [r[1] for r in db.execute("PRAGMA table_info(current)")]
