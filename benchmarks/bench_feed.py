@@ -41,7 +41,7 @@ async def _clients(
     out = {}
     for kind in CLIENTS:
         extra = (settings,) if kind == "driver" else ()
-        child = JsonChild("benchmarks.feedclient", kind, f"{url}/{stream}/{kind}", *extra)
+        child = JsonChild("-m", "benchmarks.feedclient", kind, f"{url}/{stream}/{kind}", *extra)
         out[kind] = await stack.enter_async_context(child)
     return out
 
@@ -119,7 +119,7 @@ async def measure(
     """Median CPU µs per frame for each client and stream, and each client's cost above bare."""
     async with (
         SimProcess(monitors=1, interval=0.5) as sim,
-        JsonChild("benchmarks.replayserver") as replay,
+        JsonChild("-m", "benchmarks.replayserver") as replay,
     ):
         return [await _measure_stream(replay, sim, s, rounds, burst, rate) for s in streams]
 

@@ -7,16 +7,18 @@ import json
 import os
 import sys
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 
 class JsonChild:
-    """`async with JsonChild("benchmarks.replayserver", ...) as child:` then `child.banner`,
-    `await child.ask("command")`; `quit` is sent on the way out (the child is killed if it
-    does not exit within 10 s)."""
+    """`async with JsonChild("-m", "benchmarks.replayserver", ...) as child:` then
+    `child.banner`, `await child.ask("command")`; `quit` is sent on the way out (the child is
+    killed if it does not exit within 10 s). `limit` bounds one answer line."""
 
-    def __init__(self, module: str, *args: str) -> None:
-        self._argv = [sys.executable, "-m", module, *args]
+    def __init__(self, *args: str, limit: int = 1 << 20) -> None:
+        self._argv = [sys.executable, *args]
+        self._name = " ".join(args[:2])
+        self._limit = limit
         self._proc: asyncio.subprocess.Process | None = None
         self._lock = asyncio.Lock()
         self.banner: dict[str, Any] = {}
@@ -26,12 +28,13 @@ class JsonChild:
         assert self._proc is not None
         return self._proc.pid
 
-    async def __aenter__(self) -> JsonChild:
+    async def __aenter__(self) -> Self:
         self._proc = await asyncio.create_subprocess_exec(
             *self._argv,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            limit=self._limit,
         )
         self.banner = await self._read()
         return self
@@ -40,10 +43,10 @@ class JsonChild:
         assert self._proc is not None and self._proc.stdout is not None
         line = await self._proc.stdout.readline()
         if not line:
-            raise RuntimeError(f"{' '.join(self._argv[2:])} exited")
+            raise RuntimeError(f"{self._name} exited")
         answer = json.loads(line)
         if isinstance(answer, dict) and "error" in answer:
-            raise RuntimeError(f"{self._argv[2]}: {answer['error']}")
+            raise RuntimeError(f"{self._name}: {answer['error']}")
         return answer
 
     async def ask(self, command: str) -> Any:

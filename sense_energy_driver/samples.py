@@ -98,7 +98,7 @@ class _Decimal:
         self.lo, self.hi, self.value = math.inf, -math.inf, _UNSET
 
     def changed(self, raw: float) -> float | None:
-        """The new rounded value if it differs from the last one, else None (raw outside band)."""
+        """Round `raw` (outside the band): the new value if it differs from the last, else None."""
         value = round(raw, self.digits)
         self.lo, self.hi = value - self.half, value + self.half
         if value == self.value:
