@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -123,12 +124,21 @@ class Manifest:
 
 
 def manifest_path() -> Path:
-    """Where manifest.json is: inside the package (wheel) or beside it (source checkout)."""
-    here = Path(__file__).parent
-    for candidate in (here / "manifest.json", here.parent / "manifest.json"):
-        if candidate.is_file():
-            return candidate
-    raise ManifestError(f"manifest.json not found in {here} or {here.parent}")
+    """Where manifest.json is: inside the package (an installed wheel) or at the checkout's top.
+
+    The wheel's copy is the top-level file itself (force-included at build time), so the two
+    cannot drift; an editable install or a source checkout reads the top-level one.
+    """
+    packaged = resources.files(__package__ or "sense_energy_driver") / "manifest.json"
+    if packaged.is_file():
+        return Path(str(packaged))
+    top_level = Path(__file__).resolve().parent.parent / "manifest.json"
+    if top_level.is_file():
+        return top_level
+    raise ManifestError(
+        f"manifest.json not found in the package ({packaged}) or beside it ({top_level}); "
+        "reinstall sense-energy-driver"
+    )
 
 
 def _text(entry: dict[str, Any], key: str) -> str:

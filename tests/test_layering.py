@@ -17,10 +17,11 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"realtime", "poller", "history", "energy", "fallback"}),
     frozenset({"commands", "queries", "driver", "__init__"}),
     frozenset({"manifest", "standalone"}),
+    frozenset({"web", "mqtt"}),  # serve the standalone host's values: a page, a broker
     frozenset({"cli", "__main__"}),
 )
 LAYER_OF = {name: level for level, names in enumerate(LAYERS) for name in names}
-HOST_SIDE = {"manifest", "standalone", "cli", "__main__", "simulator"}
+HOST_SIDE = {"manifest", "standalone", "web", "mqtt", "cli", "__main__", "simulator"}
 
 
 def _unit(path: Path) -> str:

@@ -10,10 +10,13 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import Sequence
 
 from ..manifest import CommandSpec, load_manifest
+from ..standalone.zonecheck import unknown_zone_warnings
 from .common import UsageError, add_device_argument, connect_checked, console_level, open_host
+from .progress import ConnectProgress
 
 __all__ = ["add_command_parser", "build_command", "run_command"]
 
@@ -97,15 +100,19 @@ async def run_command(args: argparse.Namespace) -> int:
         try:
             # submit_mfa is how a login that is waiting for a code completes.
             mfa_ok = args.action == "submit_mfa"
-            await connect_checked(
-                driver, host, asyncio.Event(), fail_on_auth=not mfa_ok, fail_unreachable=True
-            )
+            with ConnectProgress(host):
+                await connect_checked(
+                    driver, host, asyncio.Event(), fail_on_auth=not mfa_ok, fail_unreachable=True
+                )
             if args.action == "get_realtime":
                 # A fresh connection has no sample yet; a long-running host would have one.
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(FIRST_SAMPLE_WAIT_S):
                         await sampled.wait()
             result = await driver.command(command)
+            if args.action == "get_devices" and isinstance(result, list):
+                for warning in unknown_zone_warnings(host.zones, result):
+                    host.log(logging.WARNING, warning)
         finally:
             unsubscribe()
             await driver.disconnect()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TextIO, TypeVar
 from ..errors import SenseAuthError, SenseConnectionError
 from ..standalone import Change, StandaloneHost
 from ..standalone.store import DEVICE
+from .hints import plain_url_warnings
 
 if TYPE_CHECKING:
     from ..driver import SenseEnergyDriver
@@ -26,6 +27,7 @@ __all__ = [
     "add_device_argument",
     "connect_checked",
     "open_host",
+    "positive_seconds",
     "stop_on_signals",
     "until_stopped",
 ]
@@ -77,17 +79,38 @@ def console_level(args: argparse.Namespace, default: str) -> int:
     return LOG_LEVELS[getattr(args, "log_level", None) or default]
 
 
-def open_host(args: argparse.Namespace, device: Path, *, level: int) -> StandaloneHost:
-    """A StandaloneHost whose device log shares the CLI's stderr handler."""
+def open_host(
+    args: argparse.Namespace, device: Path, *, level: int, exclusive: bool = False
+) -> StandaloneHost:
+    """A StandaloneHost whose device log shares the CLI's stderr handler.
+
+    `exclusive` (for `run`) takes the device file's lock: a second `run` is refused at once.
+    """
     handler = CurrentStderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-    return StandaloneHost(
+    host = StandaloneHost(
         device,
         store_path=getattr(args, "store", None),
         retention=getattr(args, "retention", None),
         console_handler=handler,
         console_level=level,
+        exclusive=exclusive,
     )
+    urls = {name: host.get_attribute(name) for name in ("api_url", "realtime_url")}
+    for warning in plain_url_warnings(urls):
+        host.log(logging.WARNING, warning)
+    return host
+
+
+def positive_seconds(text: str) -> float:
+    """An argparse type: a number of seconds above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text!r}")
+    return value
 
 
 @contextlib.contextmanager

@@ -1,8 +1,10 @@
 """The console script's entry point: parse, dispatch, and turn errors into exit statuses.
 
-0 success; 1 a runtime failure (a SenseError from the driver, printed as one `error:` line);
-2 bad usage or configuration (argparse, a bad device file, SenseConfigError). No traceback for
-any of these, and no secret in any message.
+0 success; 1 a runtime failure (a SenseError from the driver, printed as one `error:` line, with
+a `hint:` line when the cause is a setting); 2 bad usage or configuration (argparse, a bad device
+file, a bad command argument, SenseConfigError). No traceback on the console for any error (with
+--log-level debug an unexpected one is logged with its traceback), and no secret in any message.
+Global options (--log-level) work before or after the subcommand.
 """
 
 from __future__ import annotations
@@ -16,19 +18,23 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from ..errors import SenseConfigError, SenseError
+from ..errors import SenseCommandError, SenseConfigError, SenseError
 from ..manifest import ManifestError
 from ..standalone import StoreError
 from .command import add_command_parser
 from .common import LOG_LEVELS, CurrentStderrHandler, UsageError
 from .demo import add_demo_parser
+from .hints import hint_for
 from .history import add_history_parser
+from .init import add_init_parser
 from .run import add_run_parser
 from .simulate import add_simulate_parser
 
 __all__ = ["build_parser", "main"]
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+_LOGGER = logging.getLogger(__name__)
 
 
 def build_parser(*, with_simulator: bool = True) -> argparse.ArgumentParser:
@@ -39,18 +45,27 @@ def build_parser(*, with_simulator: bool = True) -> argparse.ArgumentParser:
         "simulated Sense cloud.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument(
-        "--log-level",
-        choices=tuple(LOG_LEVELS),
-        help="device log level on the console (default: info for demo/run, warning otherwise)",
-    )
+    _add_global_options(parser, default=None)
     subparsers = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
     add_demo_parser(subparsers)
+    add_init_parser(subparsers)
     add_run_parser(subparsers)
     add_command_parser(subparsers)
     add_history_parser(subparsers)
     add_simulate_parser(subparsers, load=with_simulator)
+    for subparser in subparsers.choices.values():
+        # After the subcommand too; SUPPRESS keeps a value given before it.
+        _add_global_options(subparser, default=argparse.SUPPRESS)
     return parser
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, default: object) -> None:
+    parser.add_argument(
+        "--log-level",
+        choices=tuple(LOG_LEVELS),
+        default=default,
+        help="device log level on the console (default: info for demo/run, warning otherwise)",
+    )
 
 
 class _NotMirrored(logging.Filter):
@@ -61,6 +76,8 @@ class _NotMirrored(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "sense_cli_shown", False):  # already said in the CLI's own words
+            return False
         return not (record.name == "sense_energy_driver.driver" and record.msg == "%s")
 
 
@@ -98,11 +115,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if inspect.isawaitable(result):
             result = asyncio.run(_awaited(result))
         return int(result)
-    except (UsageError, SenseConfigError) as err:
+    except (UsageError, SenseConfigError, SenseCommandError) as err:
         _error(str(err))
         return EXIT_USAGE
     except (SenseError, StoreError, ManifestError) as err:
         _error(str(err))
+        hint = hint_for(err)
+        if hint:
+            print(f"hint: {hint}", file=sys.stderr)
         return EXIT_FAILURE
     except BrokenPipeError:  # `... | head`: the reader left; say nothing more
         _silence_stdout()
@@ -113,6 +133,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return EXIT_INTERRUPTED
+    except Exception as err:  # a bug: one line on the console, the traceback with debug
+        _LOGGER.debug("unexpected error", exc_info=True)
+        _error(
+            f"unexpected {type(err).__name__}: {err} (a bug; --log-level debug shows where, "
+            "please report it)"
+        )
+        return EXIT_FAILURE
 
 
 def _silence_stdout() -> None:

@@ -14,7 +14,9 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..mqtt.options import add_mqtt_arguments, build_mqtt_service
 from ..proxy.options import add_proxy_arguments, proxy_options
+from ..web.service import add_web_arguments, build_web_service
 
 if TYPE_CHECKING:
     from ..driver import SenseEnergyDriver
@@ -39,6 +41,9 @@ class ServiceSpec:
 
 # Each feature adds its spec here; the order is the start order.
 SERVICES: tuple[ServiceSpec, ...] = (
+    ServiceSpec("web", add_web_arguments, build_web_service),  # the web dashboard (issue 15)
+    # MQTT with Home Assistant discovery: --mqtt URL (docs/mqtt.md)
+    ServiceSpec("mqtt", add_mqtt_arguments, build_mqtt_service),
     ServiceSpec("kasa", add_proxy_arguments, proxy_options),  # proxy devices (issue 17)
 )
 

@@ -22,7 +22,9 @@ _LOGGER = logging.getLogger(__name__)
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8765, help="port to bind; 0 picks a free one")
+    parser.add_argument(
+        "--port", type=_port, default=8765, help="port to bind (1-65535); 0 picks a free one"
+    )
     parser.add_argument("--email", default=DEFAULT_EMAIL)
     parser.add_argument("--password", default=DEFAULT_PASSWORD)
     parser.add_argument("--mfa-secret", metavar="BASE32", help="require TOTP with this secret")
@@ -39,6 +41,17 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="read scenario commands from stdin (default: when stdin is a terminal)",
     )
+
+
+def _port(text: str) -> int:
+    """A TCP port number, 0 (any free port) to 65535; anything else is a usage error."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"must be 0-65535 (0 picks a free port), got {port}")
+    return port
 
 
 def add_simulate_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -7,8 +7,9 @@ console and a rotating file. See docs/host-integration.md.
 
 from __future__ import annotations
 
-from .devicefile import KEY_FILE_NAME, DeviceFile, DeviceFileError
+from .devicefile import KEY_FILE_NAME, DeviceFile, DeviceFileError, FileChanges
 from .host import Change, HostValues, StandaloneHost, log_path_for, store_path_for
+from .lock import DeviceFileLock, DeviceInUseError, lock_path_for
 from .schema import Zone
 from .store import RuntimeStore, StoredValue, StoreError
 
@@ -17,12 +18,16 @@ __all__ = [
     "Change",
     "DeviceFile",
     "DeviceFileError",
+    "DeviceFileLock",
+    "DeviceInUseError",
+    "FileChanges",
     "HostValues",
     "RuntimeStore",
     "StandaloneHost",
     "StoreError",
     "StoredValue",
     "Zone",
+    "lock_path_for",
     "log_path_for",
     "store_path_for",
 ]

@@ -6,16 +6,26 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 __all__ = ["atomic_write_text"]
 
 
-def atomic_write_text(path: Path, text: str, *, new_file_mode: int = 0o600) -> None:
+def atomic_write_text(
+    path: Path,
+    text: str,
+    *,
+    new_file_mode: int = 0o600,
+    still_current: Callable[[], bool] | None = None,
+) -> os.stat_result | None:
     """Write `text` to a temp file beside `path`, fsync it, then os.replace it over `path`.
 
     The original's permission bits are kept; a new file gets `new_file_mode`, since device files
-    can hold secrets until the first load encrypts them.
+    can hold secrets until the first load encrypts them. `still_current`, asked just before the
+    replace, can call it off (None returned, `path` untouched): a read-modify-write whose source
+    changed meanwhile starts over instead of undoing that change. Returns the written file's stat
+    (the rename keeps inode, size and mtime), taken before anyone else could replace it again.
     """
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
@@ -29,11 +39,16 @@ def atomic_write_text(path: Path, text: str, *, new_file_mode: int = 0o600) -> N
             out.flush()
             os.fchmod(out.fileno(), mode)
             os.fsync(out.fileno())
+            written = os.fstat(out.fileno())
+        if still_current is not None and not still_current():
+            tmp.unlink()
+            return None
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     _fsync_directory(path.parent)
+    return written
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -91,9 +91,14 @@ def read_key_file(path: Path) -> bytes:
         mode = path.stat().st_mode
     except (OSError, UnicodeDecodeError) as err:
         raise KeyFileError(f"{path}: cannot read the encryption key: {err}") from None
+    if not text:
+        raise KeyFileError(
+            f"{path}: the encryption key file is empty (was a process stopped while creating it?)"
+        )
     if len(text) != KEY_BYTES * 2 or re.fullmatch(r"[0-9a-fA-F]+", text) is None:
         raise KeyFileError(
-            f"{path}: the encryption key must be {KEY_BYTES * 2} hex digits ({KEY_BYTES} bytes)"
+            f"{path}: the encryption key must be {KEY_BYTES * 2} hex digits ({KEY_BYTES} bytes), "
+            f"found {len(text)} characters"
         )
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         _LOGGER.warning("%s is readable by other users; chmod 600 it", path)

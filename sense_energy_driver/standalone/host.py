@@ -3,7 +3,8 @@
 Configuration comes from a device file (secure values encrypted at rest), runtime attributes go
 to a SQLite store (current values and history), the device log to the console and a rotating
 file. The CLI's live view and the tests watch values through `values()`, `subscribe()` and
-`wait_for()`.
+`wait_for()`. Edits to the device file while the driver runs reach it through
+`follow_device_file()`; `exclusive=True` makes this the only host running that file.
 """
 
 from __future__ import annotations
@@ -11,15 +12,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
 from ..manifest import load_manifest
-from .devicefile import DeviceFile
+from .devicefile import DeviceFile, DeviceFileError, FileChanges
 from .devicelog import DeviceLog
+from .lock import DeviceFileLock
 from .schema import Zone
 from .store import DEVICE, ZONE, Retention, RuntimeStore
 
@@ -75,13 +77,26 @@ class StandaloneHost:
         console_level: int = logging.INFO,
         commit_interval: float = 0.5,
         retention: Retention | None = None,
+        exclusive: bool = False,
     ) -> None:
-        """Load and check the device file first (DeviceFileError), then open store and log."""
+        """Load and check the device file first (DeviceFileError), then open store and log.
+
+        With `exclusive`, first take the device file's lock (DeviceInUseError names the process
+        holding it), held until close().
+        """
         manifest = load_manifest()
         self.device_path = Path(device_path)
-        self._file = DeviceFile.load(
-            self.device_path, key_path=Path(key_path) if key_path is not None else None
-        )
+        self._lock = DeviceFileLock(self.device_path) if exclusive else None
+        if self._lock is not None:
+            self._lock.acquire()
+        try:
+            self._file = DeviceFile.load(
+                self.device_path, key_path=Path(key_path) if key_path is not None else None
+            )
+        except BaseException:
+            if self._lock is not None:
+                self._lock.release()
+            raise
         self._driver_written = manifest.driver_written_names
         self._config_names = frozenset(manifest.attribute_names)
         self.store_path = Path(store_path) if store_path else store_path_for(self.device_path)
@@ -99,7 +114,10 @@ class StandaloneHost:
             )
         except OSError:
             self._store.close()
+            if self._lock is not None:
+                self._lock.release()
             raise
+        self._unreadable: object = None  # the broken edit last warned about
         self._device: dict[str, object] = {}
         self._zones: dict[str, dict[str, object]] = {}
         for row in self._store.current():
@@ -175,6 +193,43 @@ class StandaloneHost:
         or a wrong type.
         """
         return self._file.set(name, value)
+
+    async def reload_device_file(
+        self, apply: Callable[[str], Awaitable[None]] | None = None
+    ) -> FileChanges:
+        """Take an edited device file: zones at once, each changed attribute through `apply`.
+
+        `apply` is the driver's `attribute_changed`. An edit that does not load (bad JSON, a
+        wrong type) is reported once in the device log and the running configuration is kept.
+        """
+        try:
+            changes = self._file.reload()
+        except DeviceFileError as err:
+            if str(err) != self._unreadable:
+                self._unreadable = str(err)
+                self.log(logging.WARNING, f"{err}; keeping the running configuration")
+            return FileChanges()
+        self._unreadable = None
+        if not changes:
+            return changes
+        self.log(logging.INFO, f"device file changed: {_describe(changes)}")
+        for name in changes.attributes:
+            if apply is None:
+                continue
+            try:
+                await apply(name)
+            except Exception as err:  # a bad value must not end the run; the driver said why
+                self.log(logging.WARNING, f"attribute '{name}' not applied: {err}")
+        return changes
+
+    async def follow_device_file(
+        self, apply: Callable[[str], Awaitable[None]] | None = None, *, interval: float = 1.0
+    ) -> None:
+        """Check the device file for edits every `interval` seconds until cancelled."""
+        while not self._closed:
+            await asyncio.sleep(interval)  # a poll period: the file gives no event to wait on
+            if self._file.changed_on_disk():
+                await self.reload_device_file(apply)
 
     # --- runtime values --------------------------------------------------------------------------
 
@@ -257,6 +312,8 @@ class StandaloneHost:
             self._flush_timer = None
         self._store.close()
         self._device_log.close()
+        if self._lock is not None:
+            self._lock.release()
 
     def __enter__(self) -> Self:
         return self
@@ -268,3 +325,18 @@ class StandaloneHost:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _describe(changes: FileChanges) -> str:
+    """Names only: an attribute's value may be a secret."""
+    parts = []
+    if changes.attributes:
+        parts.append("attributes " + ", ".join(changes.attributes))
+    for what, zones in (
+        ("zones added", changes.zones_added),
+        ("zones removed", changes.zones_removed),
+        ("zones relabelled", changes.zones_relabelled),
+    ):
+        if zones:
+            parts.append(f"{what} " + ", ".join(z.address for z in zones))
+    return "; ".join(parts)

@@ -77,6 +77,24 @@ def write_device(tmp_path: Path) -> WriteDevice:
 @contextlib.contextmanager
 def simulator_thread(**options: Any) -> Iterator[SenseSimulator]:
     """A simulator serving from its own thread, so the CLI's asyncio.run can run here."""
+    with simulator_thread_and_loop(**options) as (sim, _):
+        yield sim
+
+
+def call_in_loop(loop: asyncio.AbstractEventLoop, function: Callable[[], Any]) -> Any:
+    """Run `function` on the simulator's own loop (scenarios are not thread-safe); its result."""
+
+    async def call() -> Any:
+        return function()
+
+    return asyncio.run_coroutine_threadsafe(call(), loop).result(timeout=15)
+
+
+@contextlib.contextmanager
+def simulator_thread_and_loop(
+    **options: Any,
+) -> Iterator[tuple[SenseSimulator, asyncio.AbstractEventLoop]]:
+    """simulator_thread, and the loop it runs on (for `call_in_loop`)."""
     ready = threading.Event()
     holder: dict[str, object] = {}
     loop = asyncio.new_event_loop()
@@ -95,7 +113,7 @@ def simulator_thread(**options: Any) -> Iterator[SenseSimulator]:
     sim = holder["sim"]
     assert isinstance(sim, SenseSimulator)
     try:
-        yield sim
+        yield sim, loop
     finally:
         stop = holder["stop"]
         assert isinstance(stop, asyncio.Event)
