@@ -4,10 +4,11 @@ ANALYSIS = """## Analysis
 
 **The headline (1): met at 60 devices on, not reliably at 20.** The target is the driver's
 CPU per frame above the bare receive at most 1/5 of sense-energy's. At 60 devices on it is met
-with room in every run (7.6–10×: sense-energy's generic unpack grows with the frame's bytes,
-the driver's cost mostly with its writes). At 20 devices on it is not reliably met. Across the
-runs of 2026-11-30 with the final code the ratio was 3.7–5.3×, typically ≈ 4×: two full suite
-runs gave 5.3× (load ≈ 6, sense-energy inflated to 200 µs) and 3.7× (load ≈ 5); three
+with room in every run (7.6× to 14×: sense-energy's generic unpack grows with the frame's
+bytes, the driver's cost mostly with its writes). At 20 devices on it is not reliably met. In
+the runs of 2026-11-30 before this report, with the final code, the ratio was 3.7–5.3×,
+typically ≈ 4×: three full suite runs gave 5.3× (load ≈ 6, sense-energy inflated to 200 µs),
+3.7× (load ≈ 5) and 4.2× (load 3–5); three
 standalone runs of this benchmark at load ≈ 2.5 gave 3.9×, 3.9× and 4.0× (driver 31–32 µs,
 sense-energy 120–127 µs above the bare receive). Load inflates sense-energy's allocation-heavy
 unpack more than the driver's path, so the ratio moves with it; the table above is one run.

@@ -104,9 +104,11 @@ def section_feed(rows: list[dict[str, Any]] | None) -> list[str]:
         table(header, body),
         "",
         "Every frame arrives on its own, with other processes running between frames, so "
-        "caches are cold for every client (as they are at 2 frames a second): each costs "
-        "two to three times what the in-process tables below measure in a warm loop. The "
-        "machine is shared; the spread column shows how much one burst moves. Load average "
+        "each client's code runs cold (as it does at 2 frames a second), while the frame "
+        "itself is fresh from the socket; the in-process tables below run the same stream in "
+        "a tight loop instead (code warm, but 240 frames cycled through memory), so their "
+        "figures do not compare one to one with these. The machine is shared; the spread "
+        "column shows how much one burst moves. Load average "
         "(1 min) at the start and end of each stream: "
         + "; ".join(f"{r['stream']} {r['load'][0]:.1f} → {r['load'][1]:.1f}" for r in rows)
         + " (2 CPUs).",
