@@ -2,17 +2,16 @@
 
 ANALYSIS = """## Analysis
 
-**The headline (1): met at 60 devices on, not reliably at 20.** The target is the driver's
-CPU per frame above the bare receive at most 1/5 of sense-energy's. At 60 devices on it is met
-with room in every run (7.6× to 14×: sense-energy's generic unpack grows with the frame's
-bytes, the driver's cost mostly with its writes). At 20 devices on it is not reliably met. In
-the runs of 2026-11-30 before this report, with the final code, the ratio was 3.7–5.3×,
-typically ≈ 4×: three full suite runs gave 5.3× (load ≈ 6, sense-energy inflated to 200 µs),
-3.7× (load ≈ 5) and 4.2× (load 3–5); three
-standalone runs of this benchmark at load ≈ 2.5 gave 3.9×, 3.9× and 4.0× (driver 31–32 µs,
-sense-energy 120–127 µs above the bare receive). Load inflates sense-energy's allocation-heavy
-unpack more than the driver's path, so the ratio moves with it; the table above is one run.
-On a quiet machine the driver is about 7 µs per frame over the target at 20 devices.
+**The headline (1): met at 60 devices on, not reliably at 20.** The target is the driver's CPU
+per frame above the bare receive at most 1/5 of sense-energy's. At 60 devices on it is met with
+room in every run (7.6× to 14×: sense-energy's generic unpack grows with the frame's bytes, the
+driver's cost mostly with its writes). At 20 devices on it is not reliably met. In the runs of
+2026-11-30 before this report, with the final code, the ratio was 3.7–5.3×, typically ≈ 4×:
+three full suite runs gave 5.3× (load ≈ 6, sense-energy inflated to 200 µs), 3.7× (load ≈ 5) and
+4.2× (load 3–5); three standalone runs of this benchmark at load ≈ 2.5 gave 3.9×, 3.9× and 4.0×
+(driver 31–32 µs, sense-energy 120–127 µs above the bare receive). Load inflates sense-energy's
+allocation-heavy unpack more than the driver's path, so the ratio moves with it; the table above
+is one run. On a quiet machine the driver is about 7 µs per frame over the target at 20 devices.
 
 *Before → after*, measured paired (both drivers in the same run, on the same frames, side by
 side with sense-energy; load ≈ 5): the driver as of commit fdb3f2c spent 39.0 µs per frame
@@ -41,12 +40,12 @@ arrives alone, other processes in between), while most of sense-energy's time is
 (msgpack's unpacker) that runs thousands of times per frame and stays hot. Half the decode is
 msgspec skipping the device tags the driver does not read, which no schema can avoid.
 
-*What would close the gap at 20 devices*: fewer Python steps per host write — a host batch
-write (one call per sample instead of one per attribute; the host contract has none) would
-remove most of the ≈ 9 µs of writes; the diff itself in C. *Lean* frames (the simulator's two
-tags per device, a third of the bytes; reported only) are the adverse case: sense-energy's cost
-falls with the bytes while the driver's writes stay (2–3× in most runs). They are also the
-noisiest rows: the driver's margin over the bare receive is smallest there, and a disturbed
+*What would close the gap at 20 devices*: fewer Python steps per host write — a host batch write
+(one call per sample instead of one per attribute; the host contract has none) would remove most
+of the ≈ 9 µs of writes; the diff itself in C. *Lean* frames (the simulator's two tags per
+device, a third of the bytes; reported only) are the adverse case: sense-energy's cost falls
+with the bytes while the driver's writes stay (1.9× to 5.2× over the day's runs). They are also
+the noisiest rows: the driver's margin over the bare receive is smallest there, and a disturbed
 burst can even come out below zero (see the spread column).
 
 **Latency (3), own phase, p99 < 2 ms** is missed in runs on this shared machine while other
