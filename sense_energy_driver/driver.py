@@ -241,15 +241,11 @@ class SenseEnergyDriver(CommandBodies):
         try:
             await self._host.set_device_attribute(name, value)
         except Exception as err:  # a host that cannot store one value must not stop the feed
-            level = logging.WARNING if self._host_failed(name) else logging.DEBUG
-            _LOGGER.log(level, "host rejected device attribute %s: %s", name, err)
+            self._host_rejected(name, f"device attribute {name}", err)
 
-    async def _set_zone(self, address: str, name: str, value: object) -> None:
-        try:
-            await self._host.set_zone_attribute(address, name, value)
-        except Exception as err:
-            level = logging.WARNING if self._host_failed(f"{address}/{name}") else logging.DEBUG
-            _LOGGER.log(level, "host rejected zone %s attribute %s: %s", address, name, err)
+    def _host_rejected(self, key: str, what: str, err: Exception) -> None:
+        level = logging.WARNING if self._host_failed(key) else logging.DEBUG
+        _LOGGER.log(level, "host rejected %s: %s", what, err)
 
     def _host_failed(self, what: str) -> bool:
         """Note a host failure; True the first time for `what` (escalation, not spam)."""
@@ -557,15 +553,19 @@ class SenseEnergyDriver(CommandBodies):
         """One sample: only the changed device and zone values written (the hot path)."""
         now = self._clock()
         self._payload, self._received_at = payload, now
+        host = self._host  # the host is awaited directly: a wrapper coroutine per write costs
         for name, value in self._diff.device_writes(payload, now):
-            await self._set_device(name, value)
+            try:
+                await host.set_device_attribute(name, value)
+            except Exception as err:
+                self._host_rejected(name, f"device attribute {name}", err)
         for address, name, value in self._diff.zone_writes(
-            payload,
-            self._host.zone_addresses(),
-            self._aliases,
-            hold_offs=now < self._hold_offs_until,
+            payload, host.zone_addresses(), self._aliases, hold_offs=now < self._hold_offs_until
         ):
-            await self._set_zone(address, name, value)
+            try:
+                await host.set_zone_attribute(address, name, value)
+            except Exception as err:
+                self._host_rejected(f"{address}/{name}", f"zone {address} attribute {name}", err)
             self._proxies.zone_written(address, name, value)  # proxy devices (issue 17)
         self._proxies.sample_received()  # proxy devices (issue 17)
 
