@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import (
+    bench_feed,
     bench_latency,
     bench_recovery,
     bench_rest,
@@ -35,6 +36,7 @@ from benchmarks.results import Results
 
 # name -> (Results field, how to run it); the CPU-bound ones first, on a quiet machine.
 SUITE: dict[str, tuple[str, Callable[[], Any]]] = {
+    "feed": ("feed", lambda: asyncio.run(bench_feed.measure())),
     "throughput": ("throughput", bench_throughput.measure),
     "stages": ("stages", bench_stages.measure),
     "writes": ("writes", lambda: asyncio.run(bench_writes.measure())),

@@ -1,9 +1,9 @@
-"""Where the frame-throughput time goes: each stage of the driver's path timed on its own.
+"""Where the driver's time per frame goes: each stage of its path timed on its own.
 
-Explains the throughput ratios: the typed decode is one C call, the rest is Python. Stages run
-on the same two frame sets as the throughput benchmark (one frame repeated; 64 drifting frames),
-each frame decoded into its own objects as on the wire, interleaved round by round; `dispatch`
-is the full path minus the stages (the message handler's coroutines and the host's writes).
+Stages run on the realistic streams of the headline (`benchmarks/realistic.py`), in process and
+warm, each frame decoded into its own objects as on the wire, interleaved round by round;
+`host writes` is the full path minus the other stages (the message handler's coroutines and
+the host's writes).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from benchmarks.bench_throughput import driver_timer
-from benchmarks.frames import msgpack_frame, varying_msgpack_frames, zone_ids
+from benchmarks.realistic import realistic_frames, zone_ids
 from sense_energy_driver.frames import FrameDecoder
 from sense_energy_driver.models import RealtimePayload
 from sense_energy_driver.samples import SampleDiff
@@ -41,14 +41,16 @@ def _payloads(frames: Sequence[bytes], count: int) -> list[RealtimePayload]:
 def _stage_timers(
     frames: Sequence[bytes], zones: list[str], n: int
 ) -> dict[str, Callable[[], float]]:
-    payloads = _payloads(frames, 64)
+    payloads = _payloads(frames, len(frames))
     decoder, diff, aliases = FrameDecoder(), SampleDiff(), dict[str, str]()
     full, _ = driver_timer(zones)
     return {
         "frame decode": lambda: _cycle(lambda i: decoder.decode(frames[i % len(frames)]), n),
-        "device diff": lambda: _cycle(lambda i: diff.device_writes(payloads[i % 64], 0.0), n),
+        "device diff": lambda: _cycle(
+            lambda i: diff.device_writes(payloads[i % len(payloads)], 0.0), n
+        ),
         "zone diff": lambda: _cycle(
-            lambda i: diff.zone_writes(payloads[i % 64], zones, aliases), n
+            lambda i: diff.zone_writes(payloads[i % len(payloads)], zones, aliases), n
         ),
         "full path": lambda: full(frames, n),
     }
@@ -57,23 +59,21 @@ def _stage_timers(
 def measure(rounds: int = 9, n: int = 3000) -> list[dict[str, object]]:
     """Median µs per stage, per frame size and frame set."""
     rows: list[dict[str, object]] = []
-    for n_devices in (20, 60):
-        for kind, frames in (
-            ("identical", [msgpack_frame(n_devices)]),
-            ("drifting", varying_msgpack_frames(n_devices)),
-        ):
-            timers = _stage_timers(frames, zone_ids(n_devices), n)
-            samples: dict[str, list[float]] = {k: [] for k in STAGES}
-            for _ in range(rounds):
-                for name in STAGES:
-                    samples[name].append(timers[name]())
-            med = {k: statistics.median(v) * 1e6 for k, v in samples.items()}
-            med["dispatch"] = med["full path"] - sum(
-                med[k] for k in ("frame decode", "device diff", "zone diff")
-            )
-            row: dict[str, object] = {"devices": n_devices, "frames": kind}
-            row.update({k: round(v, 2) for k, v in med.items()})
-            rows.append(row)
+    for n_devices, lean in ((20, False), (60, False), (20, True), (60, True)):
+        kind = "lean" if lean else "real-shaped"
+        frames = realistic_frames(n_devices, lean=lean)
+        timers = _stage_timers(frames, zone_ids(n_devices, lean=lean), n)
+        samples: dict[str, list[float]] = {k: [] for k in STAGES}
+        for _ in range(rounds):
+            for name in STAGES:
+                samples[name].append(timers[name]())
+        med = {k: statistics.median(v) * 1e6 for k, v in samples.items()}
+        med["host writes"] = med["full path"] - sum(
+            med[k] for k in ("frame decode", "device diff", "zone diff")
+        )
+        row: dict[str, object] = {"devices": n_devices, "frames": kind}
+        row.update({k: round(v, 2) for k, v in med.items()})
+        rows.append(row)
     return rows
 
 

@@ -40,7 +40,7 @@ def payload(n_devices: int, seed: int = 7) -> dict[str, object]:
                 "sd": {"w": round(rng.uniform(0, 50), 2), "i": round(rng.uniform(0, 2), 3)},
             }
         )
-    total = sum(float(d["w"]) for d in devices)  # type: ignore[arg-type]
+    total = sum(float(str(d["w"])) for d in devices)
     return {
         "w": round(total, 3),
         "d_w": round(total),

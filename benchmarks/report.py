@@ -6,6 +6,7 @@ from benchmarks.analysis import ANALYSIS
 from benchmarks.markdown import table, verdict
 from benchmarks.measure import machine
 from benchmarks.results import Results
+from benchmarks.section_feed import section_feed
 from benchmarks.sections import (
     section_latency,
     section_recovery,
@@ -59,6 +60,7 @@ def render(res: Results, total_s: float, *, partial: bool = False) -> str:
         parts += ["**Benchmarks that failed to run:**", ""]
         parts += [f"- {name}: `{err}`" for name, err in res.errors.items()]
         parts += [""]
+    parts += section_feed(res.feed)
     parts += section_throughput(res)
     parts += section_writes(res)
     parts += section_latency(res)

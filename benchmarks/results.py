@@ -16,6 +16,7 @@ from benchmarks.bench_writes import WriteEconomy
 class Results:
     """Everything report.py renders."""
 
+    feed: list[dict[str, Any]] | None = None
     throughput: list[dict[str, Any]] | None = None
     stages: list[dict[str, Any]] | None = None
     writes: WriteEconomy | None = None

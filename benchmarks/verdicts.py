@@ -8,6 +8,7 @@ from benchmarks.bench_rest import RestEconomy
 from benchmarks.bench_scale import Scale
 from benchmarks.bench_writes import WriteEconomy
 from benchmarks.results import Results
+from benchmarks.section_feed import feed_verdicts
 
 Row = tuple[str, str, str, bool | None]  # what, measured, target, met (None: report only)
 
@@ -15,27 +16,29 @@ _DESIGNED = ("devices_overview", "usage_history", "solar_history")
 
 
 def throughput(rows: list[dict[str, object]]) -> list[Row]:
+    """In-process, one frame set cycled in a warm loop: reported (issue 7's targets noted);
+    the judged throughput is the loopback headline, section 1."""
     out: list[Row] = []
     for r in rows:
         d, ours = r["devices"], float(r["driver_msgpack_us"])  # type: ignore[arg-type]
         theirs, bare = float(r["sense_energy_us"]), float(r["bare_decode_us"])  # type: ignore[arg-type]
         speedup, ratio = theirs / ours, ours / bare
-        judged = r["frames"] == "identical"  # the issue's benchmark; drifting frames: report
-        what = f"1. Throughput, {d} devices, {r['frames']} frames"
+        what = f"1b. In-process throughput, {d} devices, {r['frames']} frames"
+        was = r["frames"] == "identical"
         out.append(
             (
                 f"{what}: frames/s vs sense-energy",
                 f"{speedup:.2f}× ({1e6 / ours:,.0f} vs {1e6 / theirs:,.0f}/s)",
-                "≥ 4×" if judged else "report",
-                speedup >= 4 if judged else None,
+                "report (issue 7: ≥ 4×)" if was else "report",
+                None,
             )
         )
         out.append(
             (
                 f"{what}: time vs bare typed decode",
                 f"{ratio:.2f}× ({ours:.1f} vs {bare:.1f} µs)",
-                "≤ 1.5×" if judged else "report",
-                ratio <= 1.5 if judged else None,
+                "report (issue 7: ≤ 1.5×)" if was else "report",
+                None,
             )
         )
     return out
@@ -138,6 +141,8 @@ def rest(e: RestEconomy) -> list[Row]:
 def summary(res: Results) -> list[Row]:
     """Every row the results support, in issue order."""
     rows: list[Row] = []
+    if res.feed:
+        rows += feed_verdicts(res.feed)
     if res.throughput:
         rows += throughput(res.throughput)
     if res.writes:

@@ -11,7 +11,7 @@ import msgspec
 
 from .const import FEED_MAX_FRAME_BYTES
 from .errors import SenseProtocolError
-from .models import DataChange, DeviceStates, FeedError, Hello, RealtimePayload
+from .models import MAX_EPOCH, DataChange, DeviceStates, FeedError, Hello, RealtimePayload
 
 __all__ = ["FeedMessage", "FrameDecoder", "Payload"]
 
@@ -31,10 +31,11 @@ _PAYLOAD_TYPES: Final[dict[str, type[Any]]] = {
 }
 
 
-class FeedMessage(msgspec.Struct, frozen=True):
+class FeedMessage(msgspec.Struct, frozen=True, gc=False):
     """One feed message: its type and, for the types the driver reads, a typed payload.
 
-    A msgspec struct rather than a frozen dataclass: built once per frame, in C.
+    A msgspec struct rather than a frozen dataclass: built once per frame, in C; untracked by
+    the garbage collector, as its payloads are (they hold strings, numbers and tuples only).
     """
 
     type: str
@@ -102,6 +103,17 @@ def _read_epoch(buf: bytes, pos: int) -> tuple[float | None, int] | None:
     return None
 
 
+def _bad_epoch(epoch: float) -> str:
+    return f"bad epoch: {epoch!r} is not a time between 1970 and 2100"
+
+
+def _checked_epoch(epoch: float | None) -> float | None:
+    """The message's epoch, if it has one that is a time (NaN, ±Infinity, 1e308 are not)."""
+    if epoch is None or 0.0 <= epoch < MAX_EPOCH:
+        return epoch
+    raise SenseProtocolError(_bad_epoch(epoch))
+
+
 # The common frame starts with these bytes: fixstr "realtime_update", then the epoch.
 _REALTIME_HEAD: Final = b"\xaf" + REALTIME_UPDATE.encode()
 _HEAD_LEN: Final = len(_REALTIME_HEAD)
@@ -140,10 +152,20 @@ class FrameDecoder:
                 and not self._pending
                 and len(frame) <= self._max
                 and frame.startswith(_REALTIME_HEAD)
+                and (reader := _EPOCH_READERS.get(frame[_HEAD_LEN])) is not None
             ):
-                sample = self._decode_realtime(frame)
-                if sample is not None:
-                    return [sample]
+                # The hot path, a lone realtime_update triple: one typed decode after the head.
+                try:
+                    payload = _REALTIME_MSGPACK.decode(memoryview(frame)[reader[1] :])
+                except msgspec.ValidationError as err:
+                    raise SenseProtocolError(f"bad {REALTIME_UPDATE} payload: {err}") from err
+                except msgspec.DecodeError:
+                    pass  # truncated or several triples: the buffered path sorts it out
+                else:
+                    epoch = float(reader[0](frame, _HEAD_LEN + 1)[0])
+                    if not 0.0 <= epoch < MAX_EPOCH:
+                        raise SenseProtocolError(_bad_epoch(epoch))
+                    return [FeedMessage(REALTIME_UPDATE, payload, epoch)]
             if len(frame) > self._max:
                 self._pending.clear()
                 raise SenseProtocolError(f"frame of {len(frame)} bytes exceeds {self._max}")
@@ -153,16 +175,25 @@ class FrameDecoder:
         except SenseProtocolError:
             self.skipped += 1
             raise
+        except RecursionError as err:  # msgspec and msgpack recurse once per nesting level
+            self._pending.clear()
+            self.skipped += 1
+            raise SenseProtocolError("frame nested too deeply") from err
+        except (ValueError, OverflowError, TypeError) as err:  # any other damage the checks missed
+            self._pending.clear()
+            self.skipped += 1
+            raise SenseProtocolError(f"bad frame: {err}") from err
 
     # --- JSON ------------------------------------------------------------------------------------
 
     def _decode_json(self, frame: str) -> FeedMessage:
         try:
             envelope = _JSON_ENVELOPE.decode(frame)
+            epoch = _checked_epoch(envelope.epoch)
             decoder = _JSON_DECODERS.get(envelope.type)
             if decoder is None:
-                return FeedMessage(envelope.type, None, envelope.epoch)
-            return FeedMessage(envelope.type, decoder.decode(envelope.payload), envelope.epoch)
+                return FeedMessage(envelope.type, None, epoch)
+            return FeedMessage(envelope.type, decoder.decode(envelope.payload), epoch)
         except msgspec.DecodeError as err:  # ValidationError is a DecodeError
             raise SenseProtocolError(f"bad JSON frame: {err}") from err
 
@@ -183,19 +214,6 @@ class FrameDecoder:
             raise SenseProtocolError("unfinished msgpack data grew past the frame limit")
         return self._drain()
 
-    def _decode_realtime(self, frame: bytes) -> FeedMessage | None:
-        """The hot path, a lone realtime_update triple: two byte lookups and one typed decode."""
-        try:
-            read_epoch, start = _EPOCH_READERS[frame[_HEAD_LEN]]
-            payload = _REALTIME_MSGPACK.decode(memoryview(frame)[start:])
-        except (IndexError, KeyError):
-            return None  # a rarer epoch encoding: the general scan reads it
-        except msgspec.ValidationError as err:
-            raise SenseProtocolError(f"bad {REALTIME_UPDATE} payload: {err}") from err
-        except msgspec.DecodeError:
-            return None  # truncated or several triples: the buffered path sorts it out
-        return FeedMessage(REALTIME_UPDATE, payload, float(read_epoch(frame, _HEAD_LEN + 1)[0]))
-
     def _decode_single(self, frame: bytes) -> FeedMessage | None:
         """The fast path: exactly one triple in this frame, or None to take the buffered path."""
         head = _read_str(frame, 0)
@@ -210,12 +228,15 @@ class FrameDecoder:
         try:
             if decoder is None:
                 msgspec.msgpack.decode(frame[pos:])  # still must be exactly one object
-                return FeedMessage(kind, None, epoch)
-            return FeedMessage(kind, decoder.decode(frame[pos:]), epoch)
+                payload = None
+            else:
+                payload = decoder.decode(frame[pos:])
         except msgspec.ValidationError as err:
             raise SenseProtocolError(f"bad {kind} payload: {err}") from err
         except msgspec.DecodeError:
             return None
+        # Checked once the bytes proved to be one whole triple, not the tail of a split one.
+        return FeedMessage(kind, payload, _checked_epoch(epoch))
 
     def _drain(self) -> list[FeedMessage]:
         """Take every complete triple off the front of the buffer; leave a partial one there."""
@@ -242,10 +263,11 @@ class FrameDecoder:
                 raise SenseProtocolError("msgpack frame is not a (type, epoch, payload) triple")
             decoder = _MSGPACK_DECODERS.get(kind)
             try:
+                sane = _checked_epoch(None if epoch is None else float(epoch))
                 payload = decoder.decode(buf[start:end]) if decoder is not None else None
-            except msgspec.DecodeError as err:
+            except (msgspec.DecodeError, SenseProtocolError) as err:
                 del self._pending[:consumed]
                 raise SenseProtocolError(f"bad {kind} payload: {err}") from err
-            out.append(FeedMessage(kind, payload, None if epoch is None else float(epoch)))
+            out.append(FeedMessage(kind, payload, sane))
         del self._pending[:consumed]
         return out

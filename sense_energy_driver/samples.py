@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .models import RealtimePayload
+from .models import RealtimeDevice, RealtimePayload
 
 __all__ = ["SampleDiff", "Snapshot", "snapshot_of"]
 
@@ -77,56 +78,144 @@ def snapshot_of(payload: RealtimePayload, received_at: float) -> Snapshot:
     )
 
 
+_UNSET: Any = object()  # "never written": differs from every value
+_SECONDS = tuple(f"{s:02d}Z" for s in range(60))  # the tail of an ISO time, per second
+
+
+class _Decimal:
+    """One attribute written rounded to `digits` decimals, with the band of raw values that
+    round to the value last written: a raw value inside it needs no rounding (round() to
+    decimals is slow, and voltage and frequency rarely leave their band between frames)."""
+
+    __slots__ = ("digits", "half", "hi", "lo", "value")
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+        self.half = 0.5 * 10.0**-digits - 1e-9  # strictly inside: no float doubt at the edge
+        self.reset()
+
+    def reset(self) -> None:
+        self.lo, self.hi, self.value = math.inf, -math.inf, _UNSET
+
+    def changed(self, raw: float) -> float | None:
+        """Round `raw` (outside the band): the new value if it differs from the last, else None."""
+        value = round(raw, self.digits)
+        self.lo, self.hi = value - self.half, value + self.half
+        if value == self.value:
+            return None
+        self.value = value
+        return value
+
+
 class SampleDiff:
     """Remembers what the host was last told, and yields only what a new sample changes.
 
     `reset()` (on every (re)connect) forgets it all, so the next sample writes every attribute
-    and every bound zone: nothing is left stale across a gap. Each half first compares the raw
-    values it depends on with the previous sample's, so a sample that changes nothing there costs
-    one tuple comparison instead of rounding and diffing every attribute and zone.
+    and every bound zone: nothing is left stale across a gap. Real frames change power and most
+    zones every time (a new epoch, watts that drift), so the hot path is written for that case:
+    each value is compared on its own as it is computed, with no intermediate tuples; values
+    rounded to decimals are first checked against the band that rounds to the last value; the
+    zones look only at the frame's devices that a bound zone reads. A frame whose raw values
+    all equal the previous one's (only a test or a stalled cloud sends that) stops early.
     """
 
+    __slots__ = (
+        "_active",
+        "_aliases",
+        "_devices",
+        "_frequency",
+        "_grid",
+        "_l1",
+        "_l2",
+        "_minute",
+        "_power",
+        "_prefix",
+        "_raw_rest",
+        "_raw_w",
+        "_second",
+        "_solar",
+        "_sources",
+        "_voltage",
+        "_zones",
+        "_zones_key",
+    )
+
     def __init__(self) -> None:
-        self._device: dict[str, object] = {}
-        self._zones: dict[str, tuple[str, int]] = {}
-        self._device_key: tuple[object, ...] | None = None
-        self._zone_key: tuple[object, ...] | None = None  # (devices, addresses, aliases)
-        self._second = -1
-        self._iso = ""
+        self._zones: list[list[Any]] = []
+        self._sources: frozenset[str] = frozenset()
+        self._zones_key: tuple[str, ...] | None = None
+        self._aliases: Mapping[str, str] = {}
+        self._voltage, self._l1, self._l2 = _Decimal(1), _Decimal(1), _Decimal(1)
+        self._frequency = _Decimal(2)
+        self._minute, self._prefix = -60, ""  # the minute last formatted, as "...THH:MM:"
+        self.reset()
 
     def reset(self) -> None:
-        self._device.clear()
-        self._zones.clear()
-        self._device_key = self._zone_key = None
+        self._power = self._solar = self._grid = self._active = self._second = _UNSET
+        self._raw_w = self._raw_rest = _UNSET
+        for band in (self._voltage, self._l1, self._l2, self._frequency):
+            band.reset()
+        for zone in self._zones:
+            zone[2] = zone[3] = None
+        self._devices: tuple[RealtimeDevice, ...] | None = None
 
     def device_writes(
         self, payload: RealtimePayload, received_at: float
     ) -> list[tuple[str, object]]:
         """Device attributes whose value differs from the last written one."""
-        epoch = payload.epoch if payload.epoch is not None else received_at
-        key = (
-            payload.w,
-            payload.solar_w,
-            payload.grid_w,
-            payload.voltage,
-            payload.hz,
-            len(payload.devices),
-            int(epoch),
-        )
-        if key == self._device_key:
-            return []
-        self._device_key = key
+        epoch = payload.epoch
+        second = int(epoch if epoch is not None else received_at)
+        w = payload.w
+        if w == self._raw_w:  # rare on a real feed: then the rest decides
+            rest = (payload.solar_w, payload.grid_w, payload.voltage, payload.hz)
+            same = rest == self._raw_rest and second == self._second
+            if same and len(payload.devices) == self._active:
+                return []
+            self._raw_rest = rest
+        else:
+            self._raw_w, self._raw_rest = w, _UNSET
         out: list[tuple[str, object]] = []
-        last = self._device
-        for name, value in zip(_SAMPLE_ATTRIBUTES, _rounded(payload), strict=True):
-            if value is not None and last.get(name) != value:
-                last[name] = value
-                out.append((name, value))
-        iso = self._iso_second(epoch)
-        if last.get("last_sample") != iso:
-            last["last_sample"] = iso
+        value: Any = round(w)
+        if value != self._power:
+            self._power = value
+            out.append(("power", value))
+        if (raw := payload.solar_w) is not None and (value := round(raw)) != self._solar:
+            self._solar = value
+            out.append(("solar_power", value))
+        if (raw := payload.grid_w) is not None and (value := round(raw)) != self._grid:
+            self._grid = value
+            out.append(("grid_power", value))
+        if legs := payload.voltage:  # voltage is the legs' mean; each to 0.1 V
+            raw, band = sum(legs) / len(legs), self._voltage
+            if not band.lo < raw < band.hi and (value := band.changed(raw)) is not None:
+                out.append(("voltage", value))
+            raw, band = legs[0], self._l1
+            if not band.lo < raw < band.hi and (value := band.changed(raw)) is not None:
+                out.append(("voltage_l1", value))
+            if len(legs) >= 2:
+                raw, band = legs[1], self._l2
+                if not band.lo < raw < band.hi and (value := band.changed(raw)) is not None:
+                    out.append(("voltage_l2", value))
+        if (raw := payload.hz) is not None:
+            band = self._frequency
+            if not band.lo < raw < band.hi and (value := band.changed(raw)) is not None:
+                out.append(("frequency", value))
+        if (value := len(payload.devices)) != self._active:
+            self._active = value
+            out.append(("active_devices", value))
+        if second != self._second:
+            self._second = second
+            offset = second - self._minute
+            iso = self._prefix + _SECONDS[offset] if 0 <= offset < 60 else self._iso(second)
             out.append(("last_sample", iso))
         return out
+
+    def _iso(self, second: int) -> str:
+        """ISO 8601 UTC to the second, in a new minute: its date and minute are kept for the
+        rest of it, so the seconds of one minute cost a string join."""
+        self._minute = second - second % 60
+        self._prefix = datetime.fromtimestamp(self._minute, UTC).strftime("%Y-%m-%dT%H:%M:")
+        return self._prefix + _SECONDS[second - self._minute]
 
     def zone_writes(
         self,
@@ -139,42 +228,57 @@ class SampleDiff:
         """(address, attribute, value) for every bound zone whose state or power changed.
 
         `aliases` (zone address -> the id it is read from) is replaced, never mutated, by its
-        owner: the shortcut below keeps the mapping itself and compares it by value. `hold_offs`
-        keeps a zone that is on from going off for now (its device may just have been retrained,
-        its new id not known yet).
+        owner: it is kept and compared by value. `hold_offs` keeps a zone that is on from going
+        off for now (its device may just have been retrained, its new id not known yet).
         """
         if not addresses:
+            if self._zones:  # none bound now: one bound again later is written in full
+                self._bind((), aliases)
             return []
-        key = (payload.devices, tuple(addresses), aliases)
-        if key == self._zone_key:
+        key = tuple(addresses)
+        devices = payload.devices
+        if key != self._zones_key or aliases != self._aliases:
+            self._bind(key, aliases)
+        elif devices == self._devices:
             return []
-        self._zone_key = None if hold_offs else key  # a held zone must be looked at again
-        # A zone whose device was retrained is read from the new id (follow_retraining).
-        watts = {device.id: device.w for device in payload.devices}
+        self._devices = None if hold_offs else devices  # a held zone must be looked at again
+        sources = self._sources
+        watts = {d.id: d.w for d in devices if d.id in sources}
         out: list[tuple[str, str, object]] = []
-        last = self._zones
-        for address in addresses:
-            w = watts.get(aliases.get(address, address) if aliases else address)
-            state, power = (OFF, 0) if w is None else (ON, round(w))
-            before = last.get(address)
-            if before == (state, power) or (hold_offs and w is None and before and before[0] == ON):
-                continue
-            last[address] = (state, power)
-            if before is None or before[0] != state:
-                out.append((address, "state", state))
-            if before is None or before[1] != power:
-                out.append((address, "power", power))
+        for zone in self._zones:  # [address, source id, state written, power written]
+            w = watts.get(zone[1])
+            if w is None:
+                if zone[2] is OFF or (hold_offs and zone[2] is ON):
+                    continue
+                state, power = OFF, 0
+            else:
+                power = round(w)
+                if zone[3] == power and zone[2] is ON:
+                    continue
+                state = ON
+            if zone[2] is not state:
+                zone[2] = state
+                out.append((zone[0], "state", state))
+            if zone[3] != power:
+                zone[3] = power
+                out.append((zone[0], "power", power))
         return out
+
+    def _bind(self, addresses: tuple[str, ...], aliases: Mapping[str, str]) -> None:
+        """The zones to look at now; a zone still bound keeps what it was last told."""
+        before = {zone[0]: zone for zone in self._zones}
+        zones: list[list[Any]] = []
+        for address in addresses:
+            zone = before.get(address) or [address, address, None, None]
+            zone[1] = aliases.get(address, address)  # a retrained device's new id, if followed
+            zones.append(zone)
+        self._zones = zones
+        self._sources = frozenset(zone[1] for zone in zones)
+        self._zones_key, self._aliases = addresses, aliases
 
     def forget_zone(self, address: str) -> None:
         """Write this zone in full on the next sample (its source id changed)."""
-        self._zones.pop(address, None)
-        self._zone_key = None
-
-    def _iso_second(self, epoch: float) -> str:
-        """ISO time to the second, formatted only when the second changes."""
-        second = int(epoch)
-        if second != self._second:
-            self._second = second
-            self._iso = datetime.fromtimestamp(second, UTC).isoformat().replace("+00:00", "Z")
-        return self._iso
+        for zone in self._zones:
+            if zone[0] == address:
+                zone[2] = zone[3] = None
+        self._devices = None

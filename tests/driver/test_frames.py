@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import struct
 
 import msgpack
 import pytest
@@ -119,17 +120,28 @@ def test_garbage_bytes_do_not_poison_the_next_frame() -> None:
     assert msg.type == "realtime_update"
 
 
-@pytest.mark.parametrize(
-    "epoch",
-    [1_767_225_600, 1_767_225_600.5, 2**40, -(2**40), 7, None],
-    ids=["uint32", "float64", "uint64", "int64", "fixint", "nil"],
-)
-def test_every_epoch_encoding_decodes_the_same(epoch: float | None) -> None:
-    frame = msgpack.packb("realtime_update") + msgpack.packb(epoch) + msgpack.packb(PAYLOAD)
+EPOCH = 1_767_225_600
+# The same sane epoch in every msgpack encoding a server may choose (fixed-width ones included).
+EPOCH_ENCODINGS = {
+    "uint32": b"\xce" + struct.pack(">I", EPOCH),
+    "uint64": b"\xcf" + struct.pack(">Q", EPOCH),
+    "int64": b"\xd3" + struct.pack(">q", EPOCH),
+    "int32": b"\xd2" + struct.pack(">i", EPOCH),
+    "float64": b"\xcb" + struct.pack(">d", EPOCH + 0.5),
+    "float32": b"\xca" + struct.pack(">f", EPOCH),
+    "fixint": b"\x07",
+    "nil": b"\xc0",
+}
+
+
+@pytest.mark.parametrize("encoding", EPOCH_ENCODINGS)
+def test_every_epoch_encoding_decodes_the_same(encoding: str) -> None:
+    packed = EPOCH_ENCODINGS[encoding]
+    frame = msgpack.packb("realtime_update") + packed + msgpack.packb(PAYLOAD)
     [msg] = FrameDecoder().decode(frame)
     assert isinstance(msg.payload, RealtimePayload)
     assert msg.payload.w == pytest.approx(1234.6)
-    assert msg.epoch == (None if epoch is None else float(epoch))
+    assert msg.epoch == msgpack.unpackb(packed)
 
 
 def test_bundle_starting_with_realtime_update_takes_the_buffered_path() -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import random
+from datetime import UTC, datetime
+
 from sense_energy_driver.models import RealtimeDevice, RealtimePayload
 from sense_energy_driver.samples import SampleDiff, snapshot_of
 
 
 def payload(w: float, devices: dict[str, float], **extra: object) -> RealtimePayload:
+    extra.setdefault("epoch", 1_767_225_600.0)
     return RealtimePayload(
         w=w,
-        epoch=1_767_225_600.0,
         devices=tuple(RealtimeDevice(id=i, w=v) for i, v in devices.items()),
         **extra,  # type: ignore[arg-type]
     )
@@ -140,3 +143,122 @@ def test_hold_offs_keeps_an_on_zone_on_until_released() -> None:
     ]
     # Released without an alias (not followed): the zone goes off on the same devices.
     assert diff.zone_writes(turned_on, zones, {}) == [("old", "state", "off"), ("old", "power", 0)]
+
+
+class ReferenceDiff:
+    """The diff written the plain way: every value rounded, compared with the last written."""
+
+    def __init__(self) -> None:
+        self.device: dict[str, object] = {}
+        self.zones: dict[str, tuple[str, int]] = {}
+
+    def device_writes(self, p: RealtimePayload, received_at: float) -> list[tuple[str, object]]:
+        snap = snapshot_of(p, received_at)
+        values = {
+            "power": snap.power,
+            "solar_power": snap.solar_power,
+            "grid_power": snap.grid_power,
+            "voltage": snap.voltage,
+            "voltage_l1": snap.voltage_l1,
+            "voltage_l2": snap.voltage_l2,
+            "frequency": snap.frequency,
+            "active_devices": snap.active_devices,
+            "last_sample": datetime.fromtimestamp(int(snap.epoch), UTC)
+            .isoformat()
+            .replace("+00:00", "Z"),
+        }
+        out = []
+        for name, value in values.items():
+            if value is not None and self.device.get(name) != value:
+                self.device[name] = value
+                out.append((name, value))
+        return out
+
+    def zone_writes(
+        self, p: RealtimePayload, zones: list[str], aliases: dict[str, str], hold: bool
+    ) -> list[tuple[str, str, object]]:
+        watts = {d.id: d.w for d in p.devices}
+        out: list[tuple[str, str, object]] = []
+        for address in zones:
+            w = watts.get(aliases.get(address, address))
+            state, power = ("off", 0) if w is None else ("on", round(w))
+            before = self.zones.get(address)
+            if before == (state, power) or (hold and w is None and before and before[0] == "on"):
+                continue
+            self.zones[address] = (state, power)
+            if before is None or before[0] != state:
+                out.append((address, "state", state))
+            if before is None or before[1] != power:
+                out.append((address, "power", power))
+        return out
+
+
+def test_the_diff_writes_exactly_what_the_plain_diff_writes() -> None:
+    """Realistic streams (drifting watts, toggling zones, wandering volts and hertz), with
+    repeated samples, reconnects, zones bound and unbound, retraining aliases and held offs."""
+    rng = random.Random(7)
+    ids = [f"dev{i}" for i in range(12)]
+    level = {i: rng.uniform(5, 3000) for i in ids}
+    legs, hz, epoch = [121.5, 120.9], 60.0, 1_767_225_600.0
+    fast, plain = SampleDiff(), ReferenceDiff()
+    zones, aliases = ids[:6], {}
+    previous: RealtimePayload | None = None
+    for step in range(3000):
+        event = rng.random()
+        if event < 0.01:
+            fast.reset()
+            plain = ReferenceDiff()
+        elif event < 0.03:
+            zones = rng.sample([*ids, "ghost"], rng.randint(0, 8))
+            plain.zones = {z: v for z, v in plain.zones.items() if z in zones}
+        elif event < 0.04:
+            old = rng.choice(zones) if zones else "dev0"
+            aliases = {old: rng.choice(ids)}
+            fast.forget_zone(old)
+            plain.zones.pop(old, None)
+        if previous is not None and rng.random() < 0.1:
+            sample = previous  # the cloud repeats itself now and then
+        else:
+            legs = [v + rng.gauss(0, 0.04) for v in legs]
+            hz += rng.gauss(0, 0.003)
+            epoch += rng.choice((0.0, 0.5, 1.0))
+            on = [i for i in ids if rng.random() < 0.6]
+            sample = RealtimePayload(
+                w=rng.uniform(0, 9000),
+                solar_w=None if step % 50 == 0 else rng.uniform(0, 4000),
+                grid_w=rng.uniform(-4000, 9000),
+                hz=None if step % 70 == 0 else hz,
+                voltage=None if step % 90 == 0 else tuple(legs[: 1 + step % 2]),
+                epoch=epoch,
+                devices=tuple(
+                    RealtimeDevice(id=i, w=level[i] * rng.uniform(0.97, 1.03)) for i in on
+                ),
+            )
+        hold = rng.random() < 0.05
+        assert fast.device_writes(sample, 0.0) == plain.device_writes(sample, 0.0), step
+        got = fast.zone_writes(sample, list(zones), aliases, hold_offs=hold)
+        want = plain.zone_writes(sample, zones, aliases, hold)
+        assert got == want, (step, hold, zones, aliases, got, want)
+        previous = sample
+
+
+def test_last_sample_is_iso_utc_to_the_second_across_minutes_and_days() -> None:
+    diff = SampleDiff()
+    for second in range(1_767_225_540, 1_767_225_540 + 200, 7):  # crosses minutes
+        written = dict(diff.device_writes(payload(1, {}, epoch=second + 0.9), 0.0))
+        expected = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert written["last_sample"] == expected
+    for second in (1_767_311_999, 1_767_312_000, 1_767_225_600, 0):  # a new day, back, 1970
+        written = dict(diff.device_writes(payload(second % 7, {}, epoch=second), 0.0))
+        expected = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert written["last_sample"] == expected
+
+
+def test_a_value_rounding_back_to_the_last_written_one_is_not_rewritten() -> None:
+    diff = SampleDiff()
+    diff.device_writes(payload(1, {}, voltage=(121.04,), hz=60.004), 0.0)
+    assert diff.device_writes(payload(2, {}, voltage=(120.96,), hz=59.996), 0.0) == [
+        ("power", 2)
+    ]  # both still 121.0 V and 60.0 Hz
+    writes = dict(diff.device_writes(payload(3, {}, voltage=(121.06,), hz=60.006), 0.0))
+    assert writes["voltage"] == 121.1 and writes["frequency"] == 60.01

@@ -1,0 +1,129 @@
+"""The headline: CPU per realistic frame over loopback WebSockets, driver vs sense-energy.
+
+Three clients, each alone in its own process (`benchmarks/feedclient.py`), hold a connection
+each to `benchmarks/replayserver.py` (another process), which sends all three the same frames
+at the same moments, burst after burst:
+- *bare*: a websockets client that only receives (the floor: socket, framing, event loop);
+- *driver*: a real `SenseEnergyDriver` (logged in against the simulator, a fourth process),
+  whose realtime feed reads the replay: decode, diff, and its writes to a host that records them;
+- *sense-energy*: PyPI sense-energy's own `async_realtime_stream` with a callback.
+Each client reports its own process CPU (`time.process_time()`) around every burst: since the
+three take the same frames side by side, whatever else loads the machine loads all three. What
+a client costs above the bare receive is its own work on a frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+from contextlib import AsyncExitStack
+from typing import Any
+
+from benchmarks.child import JsonChild
+from benchmarks.hosts import driver_attributes
+from benchmarks.realistic import zone_ids
+from benchmarks.replayserver import SETS
+from benchmarks.simproc import SimProcess
+
+CLIENTS = ("bare", "driver", "sense_energy")
+STREAMS = ("full20", "full60", "lean20", "lean60")
+
+
+async def _clients(
+    stack: AsyncExitStack, url: str, stream: str, sim: SimProcess
+) -> dict[str, JsonChild]:
+    n_devices, lean = SETS[stream]
+    attributes = driver_attributes(sim.banner, sim.monitors[0])
+    attributes["status_interval"] = 3_600_000  # no device-list poll inside a burst
+    settings = json.dumps({"attributes": attributes, "zones": zone_ids(n_devices, lean=lean)})
+    out = {}
+    for kind in CLIENTS:
+        extra = (settings,) if kind == "driver" else ()
+        child = JsonChild("-m", "benchmarks.feedclient", kind, f"{url}/{stream}/{kind}", *extra)
+        out[kind] = await stack.enter_async_context(child)
+    return out
+
+
+async def _burst(
+    replay: JsonChild, clients: dict[str, JsonChild], stream: str, count: int, rate: float
+) -> dict[str, tuple[float, int, int]]:
+    """Every client's (CPU seconds, frames, writes) over one burst of `count` frames."""
+    before = {k: await c.ask("count") for k, c in clients.items()}
+    answer = await replay.ask(f"burst {stream} {count} {rate}")
+    timeout = 30 + count / rate
+    after = {
+        k: await c.ask(f"wait {before[k]['frames'] + count} {timeout}") for k, c in clients.items()
+    }
+    return {
+        k: (
+            after[k]["cpu"] - before[k]["cpu"],
+            after[k]["frames"] - before[k]["frames"],
+            after[k]["writes"] - before[k]["writes"],
+        )
+        for k in clients
+    } | {"_": (0.0, answer["bytes"], 0)}
+
+
+async def _measure_stream(
+    replay: JsonChild, sim: SimProcess, stream: str, rounds: int, burst: int, rate: float
+) -> dict[str, Any]:
+    n_devices, lean = SETS[stream]
+    load_before = os.getloadavg()[0]
+    async with AsyncExitStack() as stack:
+        clients = await _clients(stack, replay.banner["url"], stream, sim)
+        await replay.ask(f"clients {stream} {len(CLIENTS)} 60")  # the driver's feed opens last
+        await _burst(replay, clients, stream, 50, rate)  # warm-up: every path taken once
+        per_frame: dict[str, list[float]] = {k: [] for k in CLIENTS}
+        writes = size = 0
+        for _ in range(rounds):
+            result = await _burst(replay, clients, stream, burst, rate)
+            for kind in CLIENTS:
+                cpu, frames, _ = result[kind]
+                per_frame[kind].append(cpu / frames)
+            writes += result["driver"][2]
+            size = result["_"][1]
+    above = {
+        kind: [c - b for c, b in zip(per_frame[kind], per_frame["bare"], strict=True)]
+        for kind in ("driver", "sense_energy")
+    }
+    med = {k: statistics.median(v) * 1e6 for k, v in per_frame.items()}
+    med_above = {k: statistics.median(v) * 1e6 for k, v in above.items()}
+    return {
+        "stream": stream,
+        "devices": n_devices,
+        "lean": lean,
+        "frame_bytes": size,
+        "bare_us": round(med["bare"], 2),
+        "driver_us": round(med["driver"], 2),
+        "sense_energy_us": round(med["sense_energy"], 2),
+        "driver_above_us": round(med_above["driver"], 2),
+        "sense_energy_above_us": round(med_above["sense_energy"], 2),
+        "ratio": round(med_above["sense_energy"] / med_above["driver"], 2)
+        if med_above["driver"] > 0
+        else None,
+        "writes_per_frame": round(writes / (rounds * burst), 2),
+        "zones": len(zone_ids(n_devices, lean=lean)),
+        "rate": rate,
+        "burst": burst,
+        "rounds_run": rounds,
+        "load": (round(load_before, 2), round(os.getloadavg()[0], 2)),
+        "rounds": {k: [round(v * 1e6, 1) for v in values] for k, values in above.items()},
+    }
+
+
+async def measure(
+    rounds: int = 15, burst: int = 800, rate: float = 1000.0, streams: tuple[str, ...] = STREAMS
+) -> list[dict[str, Any]]:
+    """Median CPU µs per frame for each client and stream, and each client's cost above bare."""
+    async with (
+        SimProcess(monitors=1, interval=0.5) as sim,
+        JsonChild("-m", "benchmarks.replayserver") as replay,
+    ):
+        return [await _measure_stream(replay, sim, s, rounds, burst, rate) for s in streams]
+
+
+if __name__ == "__main__":
+    for result in asyncio.run(measure()):
+        print(result)
