@@ -71,8 +71,10 @@ async def test_get_usage_and_get_solar_from_the_recorded_trends(
     assert [(d["id"], d["name"], d["kwh"]) for d in usage["devices"]] == [
         (d["id"], d["name"], d["total_kwh"]) for d in trends["consumption"]["devices"]
     ]
-    if "start" in trends:  # the totals recording has no start: the driver names the asked one
-        assert usage["start"] == trends["start"]
+    # `start` echoes the asked time; Sense's own period start is `period_start` (None when the
+    # recording has no start, as the totals one)
+    assert usage["period_start"] == trends.get("start")
+    assert solar["period_start"] == trends.get("start")
     assert solar["production_kwh"] == trends["production"]["total"]
     # get_solar reports 0.0 for what the body does not carry (the totals recording's grid flows)
     assert (solar["to_grid_kwh"], solar["from_grid_kwh"], solar["solar_pct"]) == (
