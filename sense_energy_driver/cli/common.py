@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import math
 import signal
 import sys
 from collections.abc import Awaitable, Iterator
@@ -103,13 +104,13 @@ def open_host(
 
 
 def positive_seconds(text: str) -> float:
-    """An argparse type: a number of seconds above zero."""
+    """An argparse type: a finite number of seconds above zero (not nan, not inf)."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0, got {text!r}")
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number more than 0, got {text!r}")
     return value
 
 
