@@ -58,14 +58,21 @@ class CurrentStderrHandler(logging.StreamHandler[TextIO]):
         super().emit(record)
 
 
-def add_device_argument(parser: argparse.ArgumentParser) -> None:
-    """The --device FILE option (and --store), the same on every subcommand that needs one."""
+def add_device_argument(
+    parser: argparse.ArgumentParser, *, required: bool = True, instead: str = ""
+) -> None:
+    """The --device FILE option (and --store), the same on every subcommand that needs one.
+
+    `required=False` where another option can stand in for it; `instead` names that option in
+    the help (the subcommand checks that exactly one was given).
+    """
     parser.add_argument(
         "--device",
         type=Path,
-        required=True,
+        required=required,
         metavar="FILE",
-        help="device file (JSON: name, attributes, zones); see docs/host-integration.md",
+        help="device file (JSON: name, attributes, zones); see docs/host-integration.md"
+        + (f" (or {instead})" if instead else ""),
     )
     parser.add_argument(
         "--store",

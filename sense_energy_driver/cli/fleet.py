@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,10 +83,7 @@ def fleet_files(directory: Path, shard: Shard) -> list[Path]:
 
 
 def add_fleet_arguments(parser: argparse.ArgumentParser) -> None:
-    """--devices DIR and --shard I/N; --device becomes optional (one of the two is needed)."""
-    for action in parser._actions:  # argparse has no public way to relax a declared option
-        if action.dest == "device":
-            action.required = False
+    """--devices DIR and --shard I/N, beside an optional --device (`wants_fleet` checks them)."""
     group = parser.add_argument_group("fleet (many monitors in one process; docs/mqtt.md)")
     group.add_argument(
         "--devices",
@@ -113,10 +111,16 @@ def wants_fleet(args: argparse.Namespace) -> bool:
 
 @contextlib.contextmanager
 def _hosts(args: argparse.Namespace, files: Sequence[Path]) -> Iterator[list[StandaloneHost]]:
+    """A host for each file, holding its lock as `run` does; a file that cannot be run is
+    logged and left out (locked by another process, unreadable), the others go on."""
     hosts: list[StandaloneHost] = []
+    level = console_level(args, "warning")
     try:
         for path in files:
-            hosts.append(open_host(args, path, level=console_level(args, "warning")))
+            try:
+                hosts.append(open_host(args, path, level=level, exclusive=True))
+            except SenseError as err:
+                _LOGGER.error("%s: not run: %s", path.name, err)
         yield hosts
     finally:
         for host in hosts:
@@ -135,6 +139,9 @@ async def run_fleet(args: argparse.Namespace) -> int:
         _LOGGER.warning("no --mqtt: the fleet's values go only to each file's store")
     print(f"shard {shard}: {len(files)} device file(s) in {args.devices}", flush=True)
     with _hosts(args, files) as hosts:
+        if files and not hosts:
+            print(f"error: shard {shard}: none of its device files could be run", file=sys.stderr)
+            return 1
         drivers = [SenseEnergyDriver(host) for host in hosts]
         async with contextlib.AsyncExitStack() as stack:
             if options is not None:
