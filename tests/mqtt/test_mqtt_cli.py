@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,3 +58,38 @@ def test_run_help_lists_the_mqtt_and_fleet_options(capsys: pytest.CaptureFixture
     out = capsys.readouterr().out
     for option in ("--mqtt URL", "--mqtt-ca", "--mqtt-min-interval", "--devices DIR", "--shard"):
         assert option in out
+
+
+def test_the_broker_password_is_in_no_log_or_file_while_the_broker_is_away(
+    tmp_path: Path,
+) -> None:
+    """The demo at debug level against a closed port: retries are logged, without the password."""
+    with socket.socket() as probe:  # a port nobody listens on: bound, never listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+            [
+                sys.executable,
+                "-m",
+                "sense_energy_driver",
+                "demo",
+                "--mqtt",
+                f"mqtt://ha:{SECRET}@127.0.0.1:{port}",
+                "--seconds",
+                "3",
+                "--no-live",
+                "--dir",
+                str(tmp_path / "demo"),
+                "--log-level",
+                "debug",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert result.returncode == 0, result.stderr
+    assert f"MQTT broker mqtt://ha@127.0.0.1:{port}: " in result.stderr  # the retry was logged
+    assert SECRET not in result.stdout + result.stderr
+    for path in (tmp_path / "demo").iterdir():
+        assert SECRET.encode() not in path.read_bytes(), path
