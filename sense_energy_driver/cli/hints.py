@@ -15,7 +15,12 @@ __all__ = ["hint_for", "plain_url_warnings"]
 
 _HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
-        ("certificate verify failed", "certificate_verify_failed", "self-signed certificate"),
+        (
+            "certificate verify failed",
+            "certificate_verify_failed",
+            "self-signed certificate",
+            "certificate was not trusted",  # the HTTP transport's own wording
+        ),
         "the server's certificate is not trusted: set ca_file to the PEM bundle of the CA that "
         "signed it (the simulator's --tls mode prints its ca.pem)",
     ),

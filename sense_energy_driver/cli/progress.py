@@ -7,6 +7,7 @@ stderr, one per new state, so a script reading stdout is not disturbed.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from collections.abc import Callable
@@ -44,12 +45,15 @@ class _RetryRecords(logging.Handler):
         if record.msg != _RETRY_MSG or not isinstance(args, tuple) or len(args) != 5:
             return
         _, attempt, attempts, err, delay = args
+        hint = hint_for(err) if isinstance(err, BaseException) else None
+        if hint and isinstance(err, BaseException) and self._progress.give_up(err):
+            record.sense_cli_shown = True  # the command ends with this error and its hint
+            return
         wait = f"{delay:.0f} s" if isinstance(delay, int | float) else "a moment"
         self._progress.say(
             f"connecting to {self._progress.target}: {err}; retry in {wait} "
             f"(attempt {attempt} of {attempts} failed)"
         )
-        hint = hint_for(err) if isinstance(err, BaseException) else None
         if hint:
             self._progress.hint(hint)
         record.sense_cli_shown = True  # the CLI's own stderr handler skips it: said once
@@ -59,9 +63,18 @@ class ConnectProgress:
     """Context manager: report connection trouble on `out` until the block ends."""
 
     def __init__(
-        self, host: StandaloneHost, *, announce: bool = False, out: TextIO | None = None
+        self,
+        host: StandaloneHost,
+        *,
+        announce: bool = False,
+        out: TextIO | None = None,
+        stop_on_hint: asyncio.Event | None = None,
     ) -> None:
+        """`stop_on_hint` (one-shot commands): set at the first configuration-shaped failure,
+        which retrying cannot mend; `fatal` then holds it."""
         self.host = host
+        self.fatal: BaseException | None = None
+        self._stop_on_hint = stop_on_hint
         self.target = target_of(host)
         self._announce = announce
         self._out = out
@@ -86,6 +99,15 @@ class ConnectProgress:
         if text not in self._hinted:
             self._hinted.add(text)
             print(f"hint: {text}", file=self._out or sys.stderr, flush=True)
+
+    def give_up(self, err: BaseException) -> bool:
+        """A failure that needs a configuration change: True if it stops a one-shot command."""
+        if self._stop_on_hint is None:
+            return False
+        if self.fatal is None:
+            self.fatal = err
+            self._stop_on_hint.set()
+        return True
 
     def _changed(self, change: Change) -> None:
         if change.scope != DEVICE or change.name not in ("feed_status", "last_error"):
