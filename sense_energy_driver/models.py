@@ -157,9 +157,13 @@ class MonitorInfo(_Model, frozen=True):
 
     version: str = ""
     wifi_strength: float | None = None
-    signal: str = ""
+    signal_or_null: str | None = msgspec.field(default=None, name="signal")  # 2024: null
     ndevices_found: int | None = None
     detection_running: bool | None = None
+
+    @property
+    def signal(self) -> str:
+        return self.signal_or_null or ""
 
 
 class DeviceDetection(_Model, frozen=True):

@@ -12,6 +12,7 @@ from sense_energy_driver import SenseEnergyDriver, Timing
 from sense_energy_driver.backoff import Backoff
 from sense_energy_driver.session import RetryPolicy
 from sense_energy_driver.simulator import SenseSimulator
+from sense_energy_driver.simulator import server as simulator_server
 from tests.recording_host import RecordingHost
 
 FAST = Timing(
@@ -33,8 +34,22 @@ def attributes_for(sim: SenseSimulator, **extra: object) -> dict[str, object]:
     }
 
 
+# The loopback suites run against both simulator profiles: "real" answers as the recorded Sense
+# cloud (tests/fixtures/real), "spec" as the OpenAPI document; the driver must work with either.
+PROFILES = ("real", "spec")
+
+
+@pytest.fixture(params=PROFILES, autouse=True)
+def sim_profile(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every simulator a test starts, with or without this fixture, uses this profile."""
+    profile = str(request.param)
+    monkeypatch.setattr(simulator_server, "DEFAULT_PROFILE", profile)
+    return profile
+
+
 @pytest.fixture
 async def sim() -> AsyncIterator[SenseSimulator]:
+    """A simulator in the suite's profile (autouse `sim_profile` sets it first; default real)."""
     async with SenseSimulator(interval=0.05, seed=3) as simulator:
         yield simulator
 

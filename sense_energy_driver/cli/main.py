@@ -24,6 +24,7 @@ from ..standalone import StoreError
 from .command import add_command_parser
 from .common import LOG_LEVELS, CurrentStderrHandler, UsageError
 from .demo import add_demo_parser
+from .dump import add_dump_parser
 from .hints import hint_for
 from .history import add_history_parser
 from .init import add_init_parser
@@ -52,6 +53,7 @@ def build_parser(*, with_simulator: bool = True) -> argparse.ArgumentParser:
     add_run_parser(subparsers)
     add_command_parser(subparsers)
     add_history_parser(subparsers)
+    add_dump_parser(subparsers)
     add_simulate_parser(subparsers, load=with_simulator)
     for subparser in subparsers.choices.values():
         # After the subcommand too; SUPPRESS keeps a value given before it.

@@ -5,14 +5,24 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
-from ..models import Device
+from ..models import Device, tag_flag
 from .common import UsageError
 from .prompts import Prompts
 
 __all__ = ["choose_devices"]
 
 # Sense's own pseudo-devices are in the list too; they make poor zones unless asked for by name.
-PSEUDO_DEVICES = frozenset({"always_on", "unknown"})
+PSEUDO_DEVICES = frozenset({"always_on", "unknown", "solar"})
+
+
+def _offered(device: Device) -> bool:
+    """An appliance the Sense app lists: not a pseudo-device, not hidden or deleted by its tags."""
+    return (
+        bool(device.id)
+        and device.id not in PSEUDO_DEVICES
+        and tag_flag(device.tags, "DeviceListAllowed", default=True)
+        and not tag_flag(device.tags, "UserDeleted", default=False)
+    )
 
 
 def _find(devices: Sequence[Device], wanted: str) -> Device:
@@ -33,7 +43,7 @@ def choose_devices(
     devices: Sequence[Device], zones: str | None, *, all_devices: bool, prompts: Prompts
 ) -> list[Device]:
     """The devices to bind as zones: --all-devices, --zones LIST, or asked by number."""
-    real = [d for d in devices if d.id and d.id not in PSEUDO_DEVICES]
+    real = [d for d in devices if _offered(d)]
     if all_devices:
         return real
     if zones is not None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from .console import run_console
 from .layout import DEFAULT_EMAIL, DEFAULT_PASSWORD
 from .server import SenseSimulator
+from .state import PROFILES
 
 __all__ = ["add_simulate_parser", "build_parser", "main", "run_simulate"]
 
@@ -33,6 +34,12 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--speed", type=float, default=1.0, metavar="X", help="simulated/real")
     parser.add_argument("--interval", type=float, default=0.5, help="realtime frame interval, s")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="real",
+        help="answer as the recorded Sense cloud (real, default) or the OpenAPI document (spec)",
+    )
     parser.add_argument("--tls", action="store_true", help="serve HTTPS/WSS, self-made CA")
     parser.add_argument("--tls-dir", type=Path, help="where --tls writes ca.pem (default: temp)")
     parser.add_argument(
@@ -79,6 +86,7 @@ def _simulator(args: argparse.Namespace) -> SenseSimulator:
         seed=args.seed,
         tls=args.tls,
         tls_dir=args.tls_dir,
+        profile=args.profile,
     )
 
 

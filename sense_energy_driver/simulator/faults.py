@@ -61,6 +61,7 @@ class Faults:
         self.refuse_feed = False
         self.feed_auth_http = False
         self.msgpack_reframe = False
+        self.monitor_offline = False  # the monitor itself is offline: hello says so, no samples
         self.foreground_until: float | None = None
         self.foreground_close_after = 1.0
         self.stall_until: float | None = None

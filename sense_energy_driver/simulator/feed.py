@@ -13,10 +13,11 @@ from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from uvicorn.protocols.utils import ClientDisconnected
 
+from . import real_feed
 from .auth import AuthError, TokenStore
 from .clock import SimClock
 from .faults import Faults
-from .meter import Sample
+from .meter import Event, Sample
 from .observe import Observer
 from .state import Monitor, SimState
 from .wire import Frame, Message, Reframer, device_states_payload, realtime_payload
@@ -158,6 +159,8 @@ class FeedHub:
         self.data_change_every = data_change_every
         self.device_states_every = device_states_every
         self.connections: set[FeedConnection] = set()
+        self.real = state.profile == "real"
+        self._events_sent: dict[str, int] = {}
         logging.getLogger("uvicorn.error").addFilter(_DENIAL_FILTER)
 
     async def _deny(self, ws: WebSocket, body: dict[str, object], status: int) -> None:
@@ -222,16 +225,8 @@ class FeedHub:
         if self.faults.in_foreground(self.clock.now_ts()):
             loop = asyncio.get_running_loop()
             timer = loop.call_later(self.faults.foreground_close_after, conn.close, 1000, "")
-        epoch = round(self.clock.now_ts(), 3)
-        features = "realtime,solar" if monitor.solar is not None else "realtime"
-        conn.put(Message("hello", epoch, {"online": True}))
-        info = {
-            "monitor_id": monitor.id,
-            "version": monitor.spec.firmware,
-            "features": features,
-            "solar_configured": monitor.solar is not None,
-        }
-        conn.put(Message("monitor_info", epoch, info))
+        for message in self._preamble(monitor):
+            conn.put(message)
         try:
             await conn.run()
         finally:
@@ -240,29 +235,68 @@ class FeedHub:
             self.connections.discard(conn)
             self.observer.feed_event("closed")
 
+    def _preamble(self, monitor: Monitor) -> list[Message]:
+        """What a client gets on connect: the real order (hello … realtime_update) or the spec's."""
+        now = self.clock.now_ts()
+        if self.real:
+            return real_feed.preamble(monitor, now, online=not self.faults.monitor_offline)
+        epoch = round(now, 3)
+        features = "realtime,solar" if monitor.solar is not None else "realtime"
+        info = {
+            "monitor_id": monitor.id,
+            "version": monitor.spec.firmware,
+            "features": features,
+            "solar_configured": monitor.solar is not None,
+        }
+        return [Message("hello", epoch, {"online": True}), Message("monitor_info", epoch, info)]
+
     def _of(self, monitor_id: str | None) -> list[FeedConnection]:
         return [c for c in self.connections if monitor_id in (None, c.monitor.id)]
 
     def tick(self, monitor: Monitor, sample: Sample) -> None:
         """Broadcast one sample (and, now and then, data_change and device_states)."""
         conns = self._of(monitor.id)
-        if not conns:
+        new_events = self._new_events(monitor)
+        if not conns or self.faults.monitor_offline:
             return
-        messages = [
-            Message("realtime_update", round(sample.ts, 3), realtime_payload(monitor, sample))
-        ]
+        messages = [self._realtime(monitor, sample)]
         if self.data_change_every and sample.frame % self.data_change_every == 0:
             messages.append(self.data_change(monitor, sample.ts))
         if self.device_states_every and sample.frame % self.device_states_every == 0:
-            payload = device_states_payload(monitor, sample)
-            messages.append(Message("device_states", round(sample.ts, 3), payload))
+            messages.append(self._device_states(monitor, sample))
+        if new_events and self.real:
+            account = self.state.accounts[monitor.owner]
+            messages.append(
+                real_feed.timeline_event_message(account, monitor, new_events, sample.ts)
+            )
         for conn in conns:
             for message in messages:
                 conn.put(message)
 
-    @staticmethod
-    def data_change(monitor: Monitor, ts: float) -> Message:
+    def _new_events(self, monitor: Monitor) -> list[Event]:
+        """Timeline events recorded since the last tick (for new_timeline_event)."""
+        meter = monitor.meter
+        sent = self._events_sent.get(monitor.id, meter.event_count)
+        self._events_sent[monitor.id] = meter.event_count
+        fresh = min(meter.event_count - sent, len(meter.events))
+        return list(meter.events)[-fresh:] if fresh > 0 else []
+
+    def _realtime(self, monitor: Monitor, sample: Sample) -> Message:
+        if self.real:
+            return real_feed.realtime_message(monitor, sample)
+        payload = realtime_payload(monitor, sample)
+        return Message("realtime_update", round(sample.ts, 3), payload)
+
+    def _device_states(self, monitor: Monitor, sample: Sample) -> Message:
+        if self.real:
+            return real_feed.device_states_message(monitor, sample)
+        payload = device_states_payload(monitor, sample)
+        return Message("device_states", round(sample.ts, 3), payload)
+
+    def data_change(self, monitor: Monitor, ts: float) -> Message:
         """data_change carrying the monitor's current device-list checksum."""
+        if self.real:
+            return real_feed.data_change_message(monitor, ts)
         payload = {
             "device_data_checksum": monitor.checksum,
             "partner_checksum": monitor.checksum[:16],

@@ -63,6 +63,7 @@ class Meter:
         self.from_grid_wh: dict[int, float] = {}
         self.to_grid_wh: dict[int, float] = {}
         self.events: deque[Event] = deque(maxlen=5000)
+        self.event_count = 0  # events ever recorded (the deque forgets the oldest)
 
     def sample(self, ts: float, frame: int) -> Sample:
         """Take a reading at simulated time `ts`, integrating the previous one up to it."""
@@ -127,8 +128,10 @@ class Meter:
         after = {d for d, _ in now.devices}
         for dev_id in sorted(after - before):
             self.events.append(Event(now.ts, "DeviceWentOn", dev_id))
+            self.event_count += 1
         for dev_id in sorted(before - after):
             self.events.append(Event(now.ts, "DeviceWentOff", dev_id))
+            self.event_count += 1
 
     def held_hours(self, hour: int, now: float) -> float:
         """Hours of the latest sample's hold (from its time to `now`) that fall in `hour`."""

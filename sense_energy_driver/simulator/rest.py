@@ -15,14 +15,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import views
-from .auth import AuthError, MfaRequired, TokenStore
+from . import real_devices, real_rest, views
+from .auth import AuthError, Grant, MfaRequired, TokenStore
 from .clock import SimClock
 from .faults import Faults, RateLimiter
 from .history import SCALES, History, period
 from .observe import Observer
+from .real_feed import realtime_payload as real_realtime_payload
 from .state import Account, Monitor, SimState
 from .timeline import Timeline
+from .trends import trends_body
 from .wire import realtime_payload
 
 __all__ = ["API_PREFIX", "ApiError", "RestApi", "error_response"]
@@ -112,6 +114,7 @@ class RestApi:
         self.observer = observer
         self.histories: dict[str, History] = {}
         self.timeline = Timeline()
+        self.real = state.profile == "real"
 
     def history(self, mon: Monitor) -> History:
         if mon.id not in self.histories:
@@ -136,6 +139,7 @@ class RestApi:
             ("GET", "/monitors/{monitor_id}/devices", "raw_devices", self.devices, True),
             ("GET", f"{m}/history/usage", "usage_history", self.usage, True),
             ("GET", f"{m}/history/usage/solar", "solar_history", self.solar, True),
+            ("GET", "/app/history/trends", "history_trends", self.trends, True),
             ("GET", "/app/{monitor_id}/realtime_update", "realtime_update", self.realtime, True),
             ("GET", "/users/{user_id}/timeline", "timeline", self.user_timeline, True),
         ]
@@ -181,8 +185,10 @@ class RestApi:
         body = await handler(request, account)
         return body if isinstance(body, Response) else JSONResponse(body)
 
-    def _monitor(self, request: Request, account: Account | None) -> Monitor:
-        mon = self.state.monitors.get(request.path_params["monitor_id"])
+    def _monitor(
+        self, request: Request, account: Account | None, monitor_id: str | None = None
+    ) -> Monitor:
+        mon = self.state.monitors.get(monitor_id or request.path_params["monitor_id"])
         if mon is None:
             raise ApiError(404, "Monitor not found")
         if account is None or mon.owner != account.user_id:
@@ -205,6 +211,11 @@ class RestApi:
             return JSONResponse(body, 401)
         except AuthError as err:
             raise ApiError(err.status, err.reason) from None
+        return self._auth_body(grant)
+
+    def _auth_body(self, grant: Grant) -> Body:
+        if self.real:
+            return real_rest.auth_body(self.state, grant)
         return views.auth_body(self.state, grant)
 
     async def authenticate_mfa(self, request: Request, _: Account | None) -> Body:
@@ -214,7 +225,7 @@ class RestApi:
             grant = self.tokens.validate_mfa(form["totp"], form["mfa_token"])
         except AuthError as err:
             raise ApiError(err.status, err.reason) from None
-        return views.auth_body(self.state, grant)
+        return self._auth_body(grant)
 
     async def renew(self, request: Request, _: Account | None) -> Body:
         form = await read_form(request, "user_id", "refresh_token")
@@ -222,6 +233,8 @@ class RestApi:
             grant = self.tokens.renew(form["user_id"], form["refresh_token"])
         except AuthError as err:
             raise ApiError(err.status, err.reason) from None
+        if self.real:  # the real /renew lists no monitors
+            return real_rest.renew_body(grant, self.clock.now_ts() + self.tokens.lifetime)
         return views.auth_body(self.state, grant)
 
     async def logout(self, request: Request, _: Account | None) -> Body:
@@ -234,17 +247,25 @@ class RestApi:
     # --- monitors and devices ---------------------------------------------------------------
 
     async def overview(self, request: Request, account: Account | None) -> Body:
-        return views.overview_body(self._monitor(request, account))
+        mon = self._monitor(request, account)
+        return real_rest.overview_body(mon) if self.real else views.overview_body(mon)
 
     async def status(self, request: Request, account: Account | None) -> Body:
-        return views.status_body(self._monitor(request, account))
+        mon = self._monitor(request, account)
+        if self.real:
+            return real_rest.status_body(mon, self.clock.now_ts())
+        return views.status_body(mon)
 
     async def devices(self, request: Request, account: Account | None) -> Body:
         mon = self._monitor(request, account)
+        if self.real:
+            return real_devices.device_list(mon)
         return [views.device_body(d, mon.meter.last) for d in mon.listed_devices()]
 
     async def devices_overview(self, request: Request, account: Account | None) -> Body:
         mon = self._monitor(request, account)
+        if self.real:
+            return real_devices.devices_overview_body(mon)
         devices = [views.device_body(d, mon.meter.last) for d in mon.listed_devices()]
         return {
             "devices": devices,
@@ -271,6 +292,8 @@ class RestApi:
         if mon.old_firmware:
             raise ApiError(404, "realtime_update needs monitor firmware 1.64 or later")
         assert mon.meter.last is not None
+        if self.real:
+            return real_realtime_payload(mon, mon.meter.last)
         return realtime_payload(mon, mon.meter.last)
 
     # --- history ----------------------------------------------------------------------------
@@ -284,15 +307,34 @@ class RestApi:
             raise ApiError(400, "Missing start")
         return scale, parse_time(start, "start")
 
+    def _only_in_spec(self) -> None:
+        """The OpenAPI history paths: the real cloud answers them 404 (no client uses them)."""
+        if self.real:
+            raise ApiError(404, "Not found")
+
     async def usage(self, request: Request, account: Account | None) -> Body:
+        self._only_in_spec()
         mon = self._monitor(request, account)
         scale, start = self._period_args(request)
         return self.history(mon).usage(period(scale, start, mon), self.clock.now_ts())
 
     async def solar(self, request: Request, account: Account | None) -> Body:
+        self._only_in_spec()
         mon = self._monitor(request, account)
         scale, start = self._period_args(request)
         return self.history(mon).solar(period(scale, start, mon), self.clock.now_ts())
+
+    async def trends(self, request: Request, account: Account | None) -> Body:
+        """/app/history/trends?monitor_id=…: the real profile's history (404 in the spec one)."""
+        if not self.real:
+            raise ApiError(404, "Not found")
+        monitor_id = request.query_params.get("monitor_id", "")
+        if not monitor_id:
+            raise ApiError(400, "Missing monitor_id")
+        mon = self._monitor(request, account, monitor_id)
+        scale, start = self._period_args(request)
+        p = period(scale, start, mon)
+        return trends_body(self.history(mon), p, self.clock.now_ts())
 
     async def user_timeline(self, request: Request, account: Account | None) -> Body:
         user_id = request.path_params["user_id"]
@@ -310,6 +352,8 @@ class RestApi:
         prior = query.get("prior_to_item")
         prior_ts = parse_time(prior, "prior_to_item").timestamp() if prior else None
         monitors = [self.state.monitors[m] for m in account.monitor_ids]
-        return self.timeline.body(
-            monitors, min(n_items, _MAX_ITEMS), query.get("device_id"), prior_ts
-        )
+        n_items = min(n_items, _MAX_ITEMS)
+        if self.real:
+            items = self.timeline.events(monitors, query.get("device_id"), prior_ts)
+            return real_rest.timeline_body(account, items, n_items)
+        return self.timeline.body(monitors, n_items, query.get("device_id"), prior_ts)

@@ -235,6 +235,14 @@ class Scenarios:
         self.faults.msgpack_reframe = False
         self.faults.foreground_until = None
         self.faults.stall_until = None
+        self.faults.monitor_offline = False
+
+    def set_monitor_online(self, online: bool, *, drop_feeds: bool = True) -> None:
+        """The monitor goes offline (or back): a new feed's hello says `online: false` and no
+        samples flow. Open feeds are dropped so clients reconnect and read the new hello."""
+        self.faults.monitor_offline = not online
+        if drop_feeds:
+            self.hub.drop(None, 1001, "monitor offline" if not online else "monitor online")
 
     # --- observability ----------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ __all__ = ["SenseSimulator"]
 
 _LOGGER = logging.getLogger(__name__)
 _START_TIMEOUT = 5.0
+DEFAULT_PROFILE = "real"  # "real": shaped as the recorded cloud; "spec": as the OpenAPI document
 
 
 class _Server(uvicorn.Server):
@@ -120,6 +121,8 @@ class SenseSimulator(Scenarios):
         data_change_every: int = 40,
         device_states_every: int = 20,
         foreground_close_after: float = 1.0,
+        user_id: str = "200001",
+        profile: str | None = None,
     ) -> None:
         if mfa_secret is not None:
             totp_key(mfa_secret)  # fail now on a secret that is not base32
@@ -135,7 +138,10 @@ class SenseSimulator(Scenarios):
         self._tls_files: TlsFiles | None = None
         self._tmp_dir: Path | None = None
         self.clock = SimClock(start_time, speed)
-        self.state = SimState(specs, seed, self.clock.start_ts, email, password, mfa_secret)
+        self.profile = profile or DEFAULT_PROFILE
+        self.state = SimState(
+            specs, seed, self.clock.start_ts, email, password, mfa_secret, user_id, self.profile
+        )
         self.observer = Observer()
         self.faults = Faults()
         self.faults.foreground_close_after = foreground_close_after

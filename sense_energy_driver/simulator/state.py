@@ -21,7 +21,17 @@ from .layout import (
 from .meter import SOLAR, Meter
 from .profiles import KINDS, Profile
 
-__all__ = ["ALWAYS_ON", "SOLAR", "UNKNOWN", "Account", "Device", "Monitor", "SimState"]
+__all__ = [
+    "ALWAYS_ON",
+    "PROFILES",
+    "SOLAR",
+    "UNKNOWN",
+    "Account",
+    "Device",
+    "Monitor",
+    "SimState",
+    "wire_id",
+]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -29,6 +39,12 @@ ALWAYS_ON = "always_on"
 UNKNOWN = "unknown"
 _FOREVER = float("-inf")
 _CREATED = "2023-03-14T15:09:26.535Z"
+PROFILES = ("real", "spec")
+
+
+def wire_id(value: str) -> int | str:
+    """An id as the real cloud sends it: a JSON number when it is one (monitor and user ids)."""
+    return int(value) if value.isdigit() else value
 
 
 def _hex(*parts: object, n: int = 8) -> str:
@@ -151,6 +167,10 @@ class Monitor:
         """Devices the overview lists: active ones and retrained-away ones (with MergeId)."""
         return [d for d in self.devices.values() if not d.removed]
 
+    def merged_into(self, dev_id: str) -> list[str]:
+        """Ids of the retrained-away devices that now live on as `dev_id` (MergedDevices)."""
+        return [d.id for d in self.devices.values() if d.merged_into == dev_id]
+
     def device(self, dev_id: str) -> Device:
         """A listed device, or KeyError."""
         dev = self.devices[dev_id]
@@ -215,12 +235,18 @@ class SimState:
         email: str = DEFAULT_EMAIL,
         password: str = DEFAULT_PASSWORD,
         mfa_secret: str | None = None,
+        user_id: str = "200001",
+        profile: str = "real",
     ) -> None:
+        if profile not in PROFILES:
+            raise ValueError(f"unknown profile {profile!r}; one of {', '.join(PROFILES)}")
+        self.profile = profile
         self.seed = seed
         self.start_ts = start_ts
         self.accounts: dict[str, Account] = {}
         self.monitors: dict[str, Monitor] = {}
-        primary = self._account("200001", email, password, mfa_secret)
+        self.primary_id = user_id
+        primary = self._account(user_id, email, password, mfa_secret)
         for i, spec in enumerate(specs):
             self._monitor(primary, spec, spec.id or str(100001 + i))
         other = self._account("200002", OTHER_EMAIL, OTHER_PASSWORD, None)
@@ -241,7 +267,7 @@ class SimState:
 
     @property
     def primary(self) -> Account:
-        return self.accounts["200001"]
+        return self.accounts[self.primary_id]
 
     def by_email(self, email: str) -> Account | None:
         for account in self.accounts.values():

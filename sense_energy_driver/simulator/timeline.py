@@ -42,14 +42,10 @@ class Timeline:
         self._past[mon.id] = events
         return events
 
-    def body(
-        self,
-        monitors: Sequence[Monitor],
-        n_items: int,
-        device_id: str | None,
-        prior_to: float | None,
-    ) -> dict[str, Any]:
-        """The newest `n_items` events matching the filters, newest first."""
+    def events(
+        self, monitors: Sequence[Monitor], device_id: str | None, prior_to: float | None
+    ) -> list[tuple[Event, Monitor]]:
+        """Every event matching the filters, newest first."""
         items = []
         for mon in monitors:
             for event in (*self._synthesised(mon), *mon.meter.events):
@@ -59,6 +55,17 @@ class Timeline:
                     continue
                 items.append((event, mon))
         items.sort(key=lambda item: item[0].ts, reverse=True)
+        return items
+
+    def body(
+        self,
+        monitors: Sequence[Monitor],
+        n_items: int,
+        device_id: str | None,
+        prior_to: float | None,
+    ) -> dict[str, Any]:
+        """The newest `n_items` events matching the filters, newest first (OpenAPI shape)."""
+        items = self.events(monitors, device_id, prior_to)
         out = []
         for event, mon in items[:n_items]:
             dev = mon.devices[event.device_id]

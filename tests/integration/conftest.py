@@ -1,5 +1,5 @@
 """Fixtures shared with the other loopback suites."""
 
-from tests.sim_fixtures import make_driver, sim
+from tests.sim_fixtures import make_driver, sim, sim_profile
 
-__all__ = ["make_driver", "sim"]
+__all__ = ["make_driver", "sim", "sim_profile"]

@@ -114,6 +114,8 @@ async def test_mfa_with_totp_secret(make_driver: MakeDriver) -> None:
             refresh_token=host.attributes["refresh_token"],
             user_id=host.attributes["user_id"],
             installation_id=host.attributes["installation_id"],
+            # the real /renew lists no monitors: the one the driver kept is needed too
+            selected_monitor_id=host.attributes["selected_monitor_id"],
         )
         await host2.wait_for(lambda: "power" in host2.device)
         assert sim.requests["authenticate"] == logins

@@ -31,7 +31,9 @@ SHARED_SPEC = REPO.parent / "shared" / "spec" / "sense-client-api.openapi.yml"
 PREFIX = "/apiservice/api/v1"
 # Noon in New York in June: the sun is up on the solar monitor.
 START = datetime(2026, 6, 13, 16, 0, tzinfo=UTC)
-FAST = {"interval": 0.05, "speed": 60.0, "seed": 7, "start_time": START}
+# The simulator suite checks the OpenAPI document's shapes: the `spec` profile (the `real`
+# profile is compared with the recordings in tests/simulator/test_sim_shapes.py).
+FAST = {"interval": 0.05, "speed": 60.0, "seed": 7, "start_time": START, "profile": "spec"}
 
 
 class OpenApi:

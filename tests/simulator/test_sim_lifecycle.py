@@ -154,5 +154,6 @@ async def test_cli_reports_a_busy_port() -> None:
             seed=0,
             tls=False,
             tls_dir=None,
+            profile="real",
         )
         assert await run_simulate(args) == 1

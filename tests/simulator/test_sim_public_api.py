@@ -27,7 +27,8 @@ EXPORTS = {
 KEYWORDS = {
     "host", "port", "email", "password", "mfa_secret", "monitors", "solar", "token_lifetime",
     "speed", "interval", "rate_limits", "seed", "start_time", "tls", "tls_dir",
-    "data_change_every", "device_states_every", "foreground_close_after",
+    "data_change_every", "device_states_every", "foreground_close_after", "user_id",
+    "profile",
 }  # fmt: skip
 
 METHODS = {
@@ -38,7 +39,7 @@ METHODS = {
     "app_in_foreground", "app_in_background", "stall_feed", "resume_feed", "send_malformed",
     "set_msgpack_reframing", "refuse_feed_upgrades", "reject_feed_auth_with_http",
     "expire_access_tokens", "revoke_refresh_tokens", "fail_requests", "rate_limit_requests",
-    "set_rate_limit", "clear_faults", "wait_for", "wait_for_feed_clients",
+    "set_rate_limit", "clear_faults", "set_monitor_online", "wait_for", "wait_for_feed_clients",
     "wait_for_feed_event", "wait_for_request", "wait_for_frames",
 }  # fmt: skip
 
