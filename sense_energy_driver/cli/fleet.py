@@ -38,6 +38,14 @@ __all__ = [
 
 _LOGGER = logging.getLogger(__name__)
 
+# Options of `run` a fleet has no use for: saying so beats ignoring them.
+_SINGLE_MONITOR_OPTIONS = (
+    ("--web", "web"),
+    ("--proxy", "proxy"),
+    ("--kasa-bind", "kasa_bind"),
+    ("--json", "json"),
+    ("--summary-json", "summary_json"),
+)
 CONNECT_CONCURRENCY = 16  # logins at once: spreads a fleet's start over the cloud's rate limits
 STATUS_EVERY_S = 10.0
 
@@ -104,9 +112,17 @@ def wants_fleet(args: argparse.Namespace) -> bool:
     """True for --devices; UsageError unless exactly one of --device and --devices is given."""
     if (args.device is None) == (args.devices is None):
         raise UsageError("give either --device FILE (one monitor) or --devices DIR (a fleet)")
-    if args.devices is not None and args.store is not None:
+    if args.devices is None:
+        return False
+    if args.store is not None:
         raise UsageError("--store names one store; with --devices each file keeps its own")
-    return args.devices is not None
+    ignored = [option for option, dest in _SINGLE_MONITOR_OPTIONS if getattr(args, dest, None)]
+    if ignored:
+        raise UsageError(
+            f"{', '.join(ignored)}: for one monitor (--device FILE); a fleet (--devices) "
+            "publishes to MQTT and prints a status line"
+        )
+    return True
 
 
 @contextlib.contextmanager

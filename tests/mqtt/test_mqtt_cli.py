@@ -28,6 +28,10 @@ def _device(tmp_path: Path) -> Path:
         ((), "give either --device FILE (one monitor) or --devices DIR (a fleet)"),
         (("--device", "x.json", "--devices", "."), "give either --device FILE"),
         (("--devices", ".", "--store", "s.sqlite3"), "each file keeps its own"),
+        (("--devices", ".", "--web", "8080"), "--web: for one monitor (--device FILE)"),
+        (("--devices", ".", "--proxy", "Pump=5", "--json"), "--proxy, --json: for one monitor"),
+        (("--devices", ".", "--kasa-bind", "127.0.0.1:0"), "--kasa-bind: for one monitor"),
+        (("--devices", ".", "--summary-json"), "--summary-json: for one monitor"),
     ],
 )
 def test_run_needs_exactly_one_of_device_and_devices(
