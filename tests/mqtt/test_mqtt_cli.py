@@ -57,6 +57,21 @@ def test_a_bad_broker_url_stops_run_before_connecting_and_hides_the_password(
     assert SECRET not in err
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("--mqtt-min-interval", "5"), "--mqtt-min-interval needs --mqtt URL"),
+        (("--mqtt-prefix", "home", "--mqtt-client-id", "x"), "--mqtt-prefix, --mqtt-client-id"),
+    ],
+)
+def test_mqtt_options_without_a_broker_are_refused_not_ignored(
+    argv: tuple[str, ...], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["run", "--device", str(_device(tmp_path)), "--no-live", *argv])
+    assert code == 2
+    assert message in capsys.readouterr().err
+
+
 def test_run_help_lists_the_mqtt_and_fleet_options(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--help"]) == 0
     out = capsys.readouterr().out
