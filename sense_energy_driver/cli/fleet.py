@@ -4,7 +4,8 @@ Each device file in DIR is one monitor with its own driver and host (store and l
 file). A file belongs to shard `sha256(file stem) mod N`: the stem is known before any login
 (the monitor id is not, when the file leaves `monitor_id` unset), it is unique within DIR, and
 sha256 gives every process on every machine the same answer, where Python's `hash()` is salted
-per process. N processes started with shards 0/N .. N-1/N run every file exactly once.
+per process. N processes started with shards 0/N .. N-1/N run every file exactly once. As with
+`run`, each file is locked while it runs and its edits apply without a restart.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import SenseError
 from .common import UsageError, connect_checked, console_level, open_host, stop_on_signals
+from .follow import following_device_file
 
 if TYPE_CHECKING:
     from ..driver import SenseEnergyDriver
@@ -167,6 +169,12 @@ async def run_fleet(args: argparse.Namespace) -> int:
                 await stack.enter_async_context(
                     mqtt_service(
                         options, list(zip(hosts, drivers, strict=True)), client_id=client_id
+                    )
+                )
+            for host, driver in zip(hosts, drivers, strict=True):  # edits apply as in `run`
+                await stack.enter_async_context(
+                    following_device_file(
+                        host, driver, interval=args.watch_interval, check_zones=False
                     )
                 )
             await _drive_fleet(hosts, drivers, args.seconds)

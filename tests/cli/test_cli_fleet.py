@@ -1,17 +1,27 @@
-"""`run --devices DIR` takes each device file's lock as `run --device` does: a file another
-process runs is named and left out, the others run; with none left the fleet exits 1."""
+"""`run --devices DIR` treats each device file as `run --device` does: it takes the file's lock
+(a file another process runs is named and left out, the others run; with none left the fleet
+exits 1) and applies edits to the running driver."""
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from sense_energy_driver.standalone import DeviceFileLock, DeviceInUseError, lock_path_for
+from sense_energy_driver.standalone import (
+    DeviceFile,
+    DeviceFileLock,
+    DeviceInUseError,
+    lock_path_for,
+)
+from sense_energy_driver.standalone.atomic import atomic_write_text
+from tests.cli.conftest import simulator_thread
 from tests.cli.test_cli_run_device_file import cli_argv, wait_until
+from tests.sim_fixtures import attributes_for
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -77,3 +87,41 @@ def test_a_fleet_with_every_file_run_elsewhere_exits_1(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr
     assert "shard 0/1: none of its device files could be run" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _zone_state(store: Path, address: str) -> object:
+    if not store.exists():
+        return None
+    with sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5) as db:
+        row = db.execute(
+            "SELECT value FROM current WHERE scope = 'zone' AND address = ? AND name = 'state'",
+            (address,),
+        ).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def test_an_edit_during_a_fleet_run_reaches_that_monitors_driver(tmp_path: Path) -> None:
+    fleet = tmp_path / "fleet"
+    fleet.mkdir()
+    device = fleet / "home.json"
+    with simulator_thread() as sim:
+        added = sorted(sim.device_ids())[0]
+        document = {"name": "Home", "attributes": attributes_for(sim), "zones": []}
+        device.write_text(json.dumps(document), encoding="utf-8")
+        proc = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
+            cli_argv("run", "--devices", fleet, "--seconds", "60", "--watch-interval", "0.1"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_until(lambda: DeviceFile.load(device).get("user_id"), "the fleet's login")
+            edited = json.loads(device.read_text(encoding="utf-8"))
+            edited["zones"] = [{"address": added, "label": "Added while running"}]
+            atomic_write_text(device, json.dumps(edited))
+            store = device.with_suffix(".sqlite3")
+            wait_until(lambda: _zone_state(store, added) in ("on", "off"), "the added zone")
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    log = device.with_suffix(".log").read_text(encoding="utf-8")
+    assert f"zones added {added}" in log
