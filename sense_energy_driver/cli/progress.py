@@ -22,7 +22,7 @@ from .hints import hint_for
 if TYPE_CHECKING:
     from ..standalone import Change, StandaloneHost
 
-__all__ = ["ConnectProgress", "target_of"]
+__all__ = ["ConnectProgress", "server_of", "target_of"]
 
 SESSION_LOGGER = "sense_energy_driver.session"
 _RETRY_MSG = "%s failed (attempt %d of %d): %s; retrying in %.2f s"
@@ -31,8 +31,20 @@ HEALTHY = ("connected", "polling")
 
 def target_of(host: StandaloneHost) -> str:
     """host:port of the REST API the device file points at."""
-    url = host.get_attribute("api_url") or DEFAULT_API_URL
-    return urlsplit(str(url)).netloc or str(url)
+    return server_of(str(host.get_attribute("api_url") or DEFAULT_API_URL))
+
+
+def server_of(url: str) -> str:
+    """A URL's host[:port] for the console: never its user:password@ or its path and query."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if not parts.hostname:
+        return "api_url"  # not a URL at all: name the attribute rather than echo the text
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{host}:{port}" if port else host
 
 
 class _RetryRecords(logging.Handler):

@@ -9,6 +9,7 @@ import socket
 
 import pytest
 
+from sense_energy_driver.cli.progress import server_of
 from sense_energy_driver.simulator import SenseSimulator
 from tests.cli.conftest import RunCli, WriteDevice, simulator_thread
 from tests.sim_fixtures import attributes_for
@@ -86,3 +87,17 @@ def test_an_untrusted_certificate_names_ca_file(
     assert result.code == 1
     _ends_with_one_hint(result.err, "the server's certificate is not trusted: set ca_file")
     assert _login_attempts(attempts) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://api.sense.com/apiservice/api/v1", "api.sense.com"),
+        ("http://127.0.0.1:8765/apiservice/api/v1?x=1", "127.0.0.1:8765"),
+        ("https://me:pw-canary@proxy.example:8443/api", "proxy.example:8443"),
+        ("http://[::1]:8080/api", "[::1]:8080"),
+        ("not a url pw-canary", "api_url"),
+    ],
+)
+def test_the_progress_lines_name_the_server_and_nothing_else(url: str, shown: str) -> None:
+    assert server_of(url) == shown
