@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from sense_energy_driver.standalone import (
 )
 from sense_energy_driver.standalone.atomic import atomic_write_text
 from tests.cli.conftest import simulator_thread
-from tests.cli.test_cli_run_device_file import cli_argv, wait_until
+from tests.cli.test_cli_run_device_file import cli_argv, wait_until, zone_state
 from tests.sim_fixtures import attributes_for
 
 pytestmark = pytest.mark.timeout(120)
@@ -89,17 +88,6 @@ def test_a_fleet_with_every_file_run_elsewhere_exits_1(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def _zone_state(store: Path, address: str) -> object:
-    if not store.exists():
-        return None
-    with sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5) as db:
-        row = db.execute(
-            "SELECT value FROM current WHERE scope = 'zone' AND address = ? AND name = 'state'",
-            (address,),
-        ).fetchone()
-    return json.loads(row[0]) if row else None
-
-
 def test_an_edit_during_a_fleet_run_reaches_that_monitors_driver(tmp_path: Path) -> None:
     fleet = tmp_path / "fleet"
     fleet.mkdir()
@@ -119,7 +107,7 @@ def test_an_edit_during_a_fleet_run_reaches_that_monitors_driver(tmp_path: Path)
             edited["zones"] = [{"address": added, "label": "Added while running"}]
             atomic_write_text(device, json.dumps(edited))
             store = device.with_suffix(".sqlite3")
-            wait_until(lambda: _zone_state(store, added) in ("on", "off"), "the added zone")
+            wait_until(lambda: zone_state(store, added) in ("on", "off"), "the added zone")
         finally:
             proc.terminate()
             proc.wait(timeout=30)
