@@ -2,7 +2,8 @@
 
 Every monitor bridge of the process shares it. While the broker is away the bridges keep
 queueing into the outbox (latest value per topic); when it comes back the link republishes
-availability, discovery and every current value, then drains the outbox again.
+availability, discovery and every current value, then drains the outbox again. It also
+subscribes to the topics proxy devices read (`mqtt:<topic>` sources), again on every connection.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ..backoff import Backoff
 from ..repeats import RepeatedFailure
 from .broker import BrokerAddress
 from .outbox import Outbox
+from .proxyfeed import ProxyFeeds
 from .topics import OFFLINE, ONLINE, TopicLayout
 
 if TYPE_CHECKING:
@@ -75,6 +77,7 @@ class BrokerLink:
         self._tasks: set[asyncio.Task[None]] = set()
         self._joined: set[MonitorBridge] = set()  # subscribed and synced on this connection
         self.connected = asyncio.Event()
+        self.feeds = ProxyFeeds()  # topics proxy devices read
 
     # --- bridges ---------------------------------------------------------------------------------
 
@@ -141,6 +144,7 @@ class BrokerLink:
             finally:
                 self._client = None
                 self.connected.clear()
+                self.feeds.set_subscribed(frozenset())
             self.counters.failures += 1
             level = self._outage.failed()  # a long outage is one WARNING and a summary now and then
             delay = self._backoff.delay(self._outage.count, self._rng)
@@ -162,12 +166,18 @@ class BrokerLink:
         self._client = client
         await client.publish(self.availability, ONLINE, qos=1, retain=True)
         await client.subscribe(self.layout.ha_status, qos=1)
+        self.feeds.set_subscribed(frozenset())  # a new session: nothing subscribed yet
+        await self._subscribe_feeds(client)
         for bridge in list(self._bridges.values()):
             await self._join(client, bridge)
         self.connected.set()
         _LOGGER.info("MQTT connected to %s as %s", self.broker.display(), self.client_id)
         loop = asyncio.get_running_loop()
-        tasks = {loop.create_task(self._publish(client)), loop.create_task(self._receive(client))}
+        tasks = {
+            loop.create_task(self._publish(client)),
+            loop.create_task(self._receive(client)),
+            loop.create_task(self._follow_feeds(client)),
+        }
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -195,10 +205,30 @@ class BrokerLink:
             )
             self.counters.published += len(batch)
 
+    async def _subscribe_feeds(self, client: aiomqtt.Client) -> None:
+        """Subscribe to the topics proxies read now; leave the ones they no longer read."""
+        self.feeds.changed.clear()
+        want, have = self.feeds.topics, self.feeds.subscribed
+        for topic in sorted(want - have):
+            await client.subscribe(topic, qos=1)
+        ours = {self.layout.ha_status, *self._bridges}  # never unsubscribe the bridge's own
+        for topic in sorted(have - want - ours):
+            await client.unsubscribe(topic)
+        if want != have:
+            _LOGGER.info("MQTT: proxy devices read %d topic(s)", len(want))
+        self.feeds.set_subscribed(want)
+
+    async def _follow_feeds(self, client: aiomqtt.Client) -> None:
+        """Follow the proxies' configuration: a changed `proxy_devices` changes the topics."""
+        while True:
+            await self.feeds.changed.wait()
+            await self._subscribe_feeds(client)
+
     async def _receive(self, client: aiomqtt.Client) -> None:
         async for message in client.messages:
             topic = str(message.topic)
             payload = message.payload if isinstance(message.payload, bytes) else b""
+            self.feeds.deliver(topic, payload)
             if topic == self.layout.ha_status:
                 if payload.strip() == ONLINE.encode():
                     _LOGGER.info("Home Assistant (re)started; publishing discovery again")

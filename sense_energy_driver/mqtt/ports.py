@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
+from ..proxy import Source, SourceKind
 from ..standalone import Change, HostValues
 
-__all__ = ["CommandRunner", "MonitorHost"]
+__all__ = ["CommandRunner", "MonitorDriver", "MonitorHost", "ProxyInputs"]
 
 
 class MonitorHost(Protocol):
@@ -29,3 +30,20 @@ class CommandRunner(Protocol):
     """The driver, as far as MQTT commands go."""
 
     async def command(self, cmd: Mapping[str, object]) -> object: ...
+
+
+class ProxyInputs(Protocol):
+    """The driver's proxy devices, as far as MQTT feeds them: the topics to read, their values."""
+
+    def attach_feed(
+        self, kind: SourceKind, listener: Callable[[frozenset[str]], None]
+    ) -> Callable[[], None]: ...
+
+    def push(self, source: Source, value: object) -> int: ...
+
+
+class MonitorDriver(CommandRunner, Protocol):
+    """The driver of one bridged monitor: its commands and its proxy devices."""
+
+    @property
+    def proxies(self) -> ProxyInputs: ...

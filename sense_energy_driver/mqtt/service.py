@@ -1,4 +1,7 @@
-"""The MQTT side service: one connection, one bridge per monitor, all stopped cleanly together."""
+"""The MQTT side service: one connection, one bridge per monitor, all stopped cleanly together.
+
+Each monitor's proxy devices with an `mqtt:<topic>` source are fed from the same connection.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from .bridge import MonitorBridge
 from .broker import MqttConfigError
 from .options import MqttOptions
 from .outbox import Outbox
-from .ports import CommandRunner, MonitorHost
+from .ports import MonitorDriver, MonitorHost
 
 try:
     from .link import RECONNECT_BACKOFF, BrokerLink
@@ -32,7 +35,7 @@ TOPICS_PER_MONITOR = 200  # the outbox bound: far above what one monitor has wai
 @asynccontextmanager
 async def mqtt_service(
     options: MqttOptions,
-    monitors: Sequence[tuple[MonitorHost, CommandRunner]],
+    monitors: Sequence[tuple[MonitorHost, MonitorDriver]],
     *,
     client_id: str,
     backoff: Backoff = RECONNECT_BACKOFF,
@@ -51,6 +54,8 @@ async def mqtt_service(
         )
         for host, driver in monitors
     ]
+    # Before the drivers connect: their proxy configuration then finds MQTT sources served.
+    detach_feeds = [link.feeds.attach(driver.proxies) for _, driver in monitors]
     loop = asyncio.get_running_loop()
     tasks = [loop.create_task(link.run(), name="mqtt-link")]
     tasks += [loop.create_task(_join(link, bridge), name="mqtt-bridge") for bridge in bridges]
@@ -60,6 +65,8 @@ async def mqtt_service(
     finally:
         for bridge in bridges:
             bridge.close()
+        for detach in detach_feeds:
+            detach()
         await link.goodbye()
         tasks += link.pending_tasks()
         for task in tasks:

@@ -19,6 +19,7 @@ from ..hostport import BindAddress, parse_host_port
 
 __all__ = [
     "DEFAULT_KASA_BIND",
+    "DEFAULT_MQTT_TIMEOUT_S",
     "DEFAULT_ZONE_TIMEOUT_S",
     "MAX_PROXY_DEVICES",
     "MAX_WATTS",
@@ -27,8 +28,10 @@ __all__ = [
     "Source",
     "SourceKind",
     "check_watts",
+    "default_timeout",
     "parse_bind",
     "parse_proxy_devices",
+    "parse_source",
     "proxy_identity",
 ]
 
@@ -40,6 +43,10 @@ MAX_NAME_LENGTH: Final = 64
 # A zone is written on every realtime sample that changes it (about once a second); a minute
 # without a sample means the feed is down and its last value is no longer true.
 DEFAULT_ZONE_TIMEOUT_S: Final = 60.0
+# MQTT publishers report on change or on a period (Tasmota's TelePeriod defaults to 300 s): ten
+# minutes without a message means the publisher is gone, not that the load is steady.
+DEFAULT_MQTT_TIMEOUT_S: Final = 600.0
+MAX_TOPIC_BYTES: Final = 65_535  # the MQTT limit on a topic name
 DEFAULT_KASA_BIND: Final = "0.0.0.0:9999"  # all interfaces: Sense broadcasts to the segment
 _ENTRY_KEYS: Final = ("name", "source", "timeout")
 _ID_NAMESPACE: Final = b"sense_energy_driver proxy device\x00"
@@ -50,11 +57,12 @@ class SourceKind(StrEnum):
 
     COMMAND = "command"  # set_proxy_power (or a fixed reading given on the command line)
     ZONE = "zone"  # a zone of this driver: the zone's `power` as the driver writes it
+    MQTT = "mqtt"  # a topic on the standalone host's MQTT broker (`--mqtt URL`): its payloads
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """A source of watts: its kind and, for a zone, the zone's address."""
+    """A source of watts: its kind and, for a zone its address, for MQTT its topic."""
 
     kind: SourceKind
     key: str = ""
@@ -107,22 +115,51 @@ def check_watts(value: object, where: str) -> float:
     return number
 
 
-def _source(value: object, where: str) -> Source:
+SOURCE_FORMS: Final = '"command", "zone:<zone address>" or "mqtt:<topic>"'
+
+
+def parse_source(value: object, where: str) -> Source:
+    """`command`, `zone:<address>` or `mqtt:<topic>` (one topic: no `+` or `#` wildcard)."""
     text = value.strip() if isinstance(value, str) else ""
     kind, _, key = text.partition(":")
+    key = key.strip()
     if kind == SourceKind.COMMAND and not key:
         return Source(SourceKind.COMMAND)
-    if kind == SourceKind.ZONE and key.strip():
-        return Source(SourceKind.ZONE, key.strip())
-    hint = " (an MQTT source is not available yet)" if kind == "mqtt" else ""
-    raise SenseConfigError(
-        f'{where}: "source" must be "command" or "zone:<zone address>", got {value!r}{hint}'
-    )
+    if kind == SourceKind.ZONE and key:
+        return Source(SourceKind.ZONE, key)
+    if kind == SourceKind.MQTT and key:
+        _check_topic(key, where)
+        return Source(SourceKind.MQTT, key)
+    raise SenseConfigError(f'{where}: "source" must be {SOURCE_FORMS}, got {value!r}')
+
+
+def _check_topic(topic: str, where: str) -> None:
+    if "+" in topic or "#" in topic or "\x00" in topic:
+        raise SenseConfigError(
+            f"{where}: MQTT topic {topic!r} must name one topic: no '+' or '#' wildcard "
+            "(a proxy reads one publisher) and no NUL character"
+        )
+    if topic.startswith(("$share/", "$queue/")):
+        raise SenseConfigError(
+            f"{where}: MQTT topic {topic!r} is a shared subscription, not a topic; name the "
+            "topic the value is published on"
+        )
+    if len(topic.encode()) > MAX_TOPIC_BYTES:
+        raise SenseConfigError(f"{where}: MQTT topic is longer than {MAX_TOPIC_BYTES} bytes")
+
+
+def default_timeout(source: Source) -> float | None:
+    """The staleness timeout a proxy gets when it names none: zones and MQTT go stale."""
+    if source.kind is SourceKind.ZONE:
+        return DEFAULT_ZONE_TIMEOUT_S
+    if source.kind is SourceKind.MQTT:
+        return DEFAULT_MQTT_TIMEOUT_S
+    return None
 
 
 def _timeout(value: object, source: Source, where: str) -> float | None:
     if value is None:
-        return DEFAULT_ZONE_TIMEOUT_S if source.kind is SourceKind.ZONE else None
+        return default_timeout(source)
     ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
     if not ok or not 0 <= float(value) <= 86_400:  # type: ignore[arg-type]
         raise SenseConfigError(
@@ -149,7 +186,7 @@ def _entry(entry: object, index: int) -> ProxyDevice:
             f'{where}: "name" must be a non-empty string of at most {MAX_NAME_LENGTH} '
             f"characters, got {name!r}"
         )
-    source = _source(entry.get("source", "command"), where)
+    source = parse_source(entry.get("source", "command"), where)
     return ProxyDevice.create(name, source, _timeout(entry.get("timeout"), source, where))
 
 

@@ -1,4 +1,4 @@
-"""`--proxy NAME=WATTS` and `--kasa-bind HOST:PORT` for `run` and `demo`, as one side service.
+"""`--proxy NAME=WATTS|NAME=mqtt:TOPIC` and `--kasa-bind HOST:PORT` for `run` and `demo`.
 
 The driver owns the proxy service (a host without a command line has proxies too, and
 set_proxy_power must reach the same plugs), so this service only hands the command line's
@@ -13,7 +13,15 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
 from ..errors import SenseConfigError
-from .devices import DEFAULT_KASA_BIND, MAX_WATTS, BindAddress, check_watts, parse_bind
+from .devices import (
+    DEFAULT_KASA_BIND,
+    MAX_WATTS,
+    BindAddress,
+    Source,
+    check_watts,
+    parse_bind,
+    parse_source,
+)
 from .service import ProxyService
 
 __all__ = ["add_proxy_arguments", "proxy_options"]
@@ -24,11 +32,21 @@ class _HasProxies(Protocol):
     def proxies(self) -> ProxyService: ...
 
 
-def _proxy(text: str) -> tuple[str, float]:
+MQTT_MARK = "=mqtt:"
+
+
+def _proxy(text: str) -> tuple[str, float | Source]:
+    """NAME=WATTS (the last '=' splits) or NAME=mqtt:TOPIC (the first '=mqtt:' splits)."""
+    name, sep, value = text.partition(MQTT_MARK)
+    if sep and name.strip():
+        try:
+            return name.strip(), parse_source(f"mqtt:{value}", f"--proxy {name.strip()!r}")
+        except SenseConfigError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
     name, sep, watts = text.rpartition("=")
     if not sep or not name.strip():
         raise argparse.ArgumentTypeError(
-            f"must look like NAME=WATTS (e.g. 'Pool pump=1200'), got {text!r}"
+            f"must look like NAME=WATTS (e.g. 'Pool pump=1200') or NAME=mqtt:TOPIC, got {text!r}"
         )
     try:
         return name.strip(), check_watts(watts, f"the watts of {name.strip()!r}")
@@ -51,9 +69,10 @@ def add_proxy_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         type=_proxy,
         default=[],
-        metavar="NAME=WATTS",
+        metavar="NAME=WATTS|NAME=mqtt:TOPIC",
         help=f"report a load to the Sense monitor as a Kasa plug reading WATTS (0 to "
-        f"{MAX_WATTS:g}) until set_proxy_power changes it; repeatable",
+        f"{MAX_WATTS:g}) until set_proxy_power changes it, or the payloads of TOPIC on the "
+        "--mqtt broker (a number, or JSON with a power/watts/value field); repeatable",
     )
     group.add_argument(
         "--kasa-bind",
@@ -69,7 +88,7 @@ def proxy_options(
     args: argparse.Namespace, host: object, driver: _HasProxies
 ) -> AbstractAsyncContextManager[object] | None:
     """The side service's factory: None unless --proxy or --kasa-bind was given."""
-    proxies: list[tuple[str, float]] = args.proxy
+    proxies: list[tuple[str, float | Source]] = args.proxy
     bind: BindAddress | None = args.kasa_bind
     if not proxies and bind is None:
         return None
@@ -78,7 +97,7 @@ def proxy_options(
 
 @asynccontextmanager
 async def _handed_over(
-    service: ProxyService, readings: dict[str, float], bind: BindAddress | None
+    service: ProxyService, readings: dict[str, float | Source], bind: BindAddress | None
 ) -> AsyncIterator[object]:
     service.add_fixed(readings, bind)
     try:

@@ -2,15 +2,16 @@
 
 The driver owns one; it configures it from `proxy_devices` and `kasa_bind`, feeds it the zone
 values it writes, and forwards the two commands. The command line may add proxies with a fixed
-reading and choose the address before the driver connects. Failing to listen is logged, never
-raised: the driver's own work goes on.
+reading and choose the address before the driver connects. A source outside the driver (an MQTT
+topic) attaches a feed: it is told which keys to listen to and pushes what arrives. Failing to
+listen is logged, never raised: the driver's own work goes on.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..errors import SenseCommandError, SenseConfigError
@@ -23,8 +24,10 @@ from .devices import (
     SourceKind,
     check_unique,
     check_watts,
+    default_timeout,
     parse_bind,
 )
+from .payload import pushed_watts
 from .ratelimit import RateLimit
 from .readings import ProxyReadings
 from .server import KasaCounters, KasaServer
@@ -34,6 +37,7 @@ __all__ = ["ProxyService"]
 _LOGGER = logging.getLogger(__name__)
 
 Log = Callable[[int, str], None]
+FeedListener = Callable[[frozenset[str]], None]  # the keys (topics) some proxy reads now
 
 
 def _module_log(level: int, message: str) -> None:
@@ -66,22 +70,39 @@ class ProxyService:
         self._started_at = clock()
         self._counters = KasaCounters()  # totals of servers already stopped
         self._warned: set[str] = set()
+        self._rejected: dict[str, int] = {}  # case-folded proxy name -> pushed values refused
+        self._feeds: dict[SourceKind, FeedListener] = {}
+        self._feed_keys: dict[SourceKind, frozenset[str]] = {}
 
     # --- configuration ---------------------------------------------------------------------------
 
-    def add_fixed(self, readings: Mapping[str, float], bind: BindAddress | None = None) -> None:
-        """Proxies given on the command line: a reading that holds until set_proxy_power.
+    def add_fixed(
+        self, readings: Mapping[str, float | Source], bind: BindAddress | None = None
+    ) -> None:
+        """Proxies given on the command line: a fixed reading that holds until set_proxy_power,
+        or a source that pushes (an MQTT topic).
 
-        SenseConfigError for a name given twice or a reading that is not possible.
+        SenseConfigError for a name given twice, a reading that is not possible, or a source
+        nothing feeds.
         """
         command = Source(SourceKind.COMMAND)
-        pairs = [(ProxyDevice.create(name, command), w) for name, w in readings.items()]
+        pairs = [
+            (ProxyDevice.create(name, value, default_timeout(value)), None)
+            if isinstance(value, Source)
+            else (ProxyDevice.create(name, command), value)
+            for name, value in readings.items()
+        ]
         check_unique([*self._fixed, *(device for device, _ in pairs)], "--proxy")
+        self._check_fed((device for device, _ in pairs), "--proxy")
         try:
-            values = [check_watts(watts, f"--proxy {device.name}") for device, watts in pairs]
+            values = [
+                (device, check_watts(watts, f"--proxy {device.name}"))
+                for device, watts in pairs
+                if watts is not None
+            ]
         except ValueError as err:
             raise SenseConfigError(str(err)) from None
-        for (device, _), watts in zip(pairs, values, strict=True):
+        for device, watts in values:
             self._readings.set(device, watts)
         self._fixed = (*self._fixed, *(device for device, _ in pairs))
         if bind is not None:
@@ -94,9 +115,12 @@ class ProxyService:
         SenseConfigError when a declared name is also a command-line one.
         """
         check_unique([*declared, *self._fixed], "attribute 'proxy_devices' and --proxy")
+        self._check_fed(declared, "attribute 'proxy_devices'")
         self._declared, self._bind = declared, bind
         self._index()
         self._readings.forget_others(self._devices)
+        names = {d.name.casefold() for d in self._devices}
+        self._rejected = {k: n for k, n in self._rejected.items() if k in names}
         want = self._bind_override or self._bind
         server = self._server
         if server is not None and (not self._devices or server.requested != want):
@@ -110,9 +134,44 @@ class ProxyService:
         self._by_source = {}
         for device in self._devices:
             self._by_source.setdefault(device.source, []).append(device)
-        self._zones = frozenset(
-            d.source.key for d in self._devices if d.source.kind is SourceKind.ZONE
-        )
+        self._zones = self._keys(SourceKind.ZONE)
+        for kind, listener in list(self._feeds.items()):
+            keys = self._keys(kind)
+            if keys != self._feed_keys.get(kind):
+                self._feed_keys[kind] = keys
+                listener(keys)
+
+    def _keys(self, kind: SourceKind) -> frozenset[str]:
+        return frozenset(d.source.key for d in self._devices if d.source.kind is kind)
+
+    # --- feeds: sources outside the driver that push values --------------------------------------
+
+    def attach_feed(self, kind: SourceKind, listener: FeedListener) -> Callable[[], None]:
+        """A feed for `kind` (one per kind): told the keys to read now and on every change.
+
+        Returns the function that detaches it. While no MQTT feed is attached, `apply` and
+        `add_fixed` refuse proxies with an `mqtt:` source, naming what is missing.
+        """
+        self._feeds[kind] = listener
+        self._feed_keys[kind] = keys = self._keys(kind)
+        listener(keys)
+
+        def detach() -> None:
+            if self._feeds.get(kind) is listener:
+                del self._feeds[kind]
+                self._feed_keys.pop(kind, None)
+
+        return detach
+
+    def _check_fed(self, devices: Iterable[ProxyDevice], where: str) -> None:
+        for device in devices:
+            if device.source.kind is SourceKind.MQTT and SourceKind.MQTT not in self._feeds:
+                raise SenseConfigError(
+                    f"{where}: proxy '{device.name}' reads the MQTT topic "
+                    f"'{device.source.key}', but this driver has no MQTT connection: start it "
+                    "with --mqtt mqtt://HOST[:PORT] (run or demo) to subscribe on that broker, "
+                    "or give the proxy the source 'command' or 'zone:<zone address>'"
+                )
 
     async def _start(self, bind: BindAddress) -> None:
         server = KasaServer(self, bind, rate_limit=self._rate_limit, clock=self._clock)
@@ -138,20 +197,34 @@ class ProxyService:
     def push(self, source: Source, value: object) -> int:
         """A new value from a source: every proxy reading it takes it; how many did.
 
-        The one entry point for sources that push (a zone today, an MQTT topic later). A value
-        that is not a possible reading is ignored, with one warning per proxy.
+        The one entry point for sources that push (a zone, an MQTT topic). The value may be a
+        number, its text or a JSON object naming it (see payload.py). One that is not a possible
+        reading is ignored and counted per proxy (`rejected` in get_proxy_devices), with one
+        warning per proxy; the last good reading stays until the proxy's timeout.
         """
         devices = self._by_source.get(source, ())
+        if not devices:
+            return 0
+        try:
+            watts = pushed_watts(value, f"{source} value")
+        except ValueError as err:
+            for device in devices:
+                self._reject(device, err)
+            return 0
         for device in devices:
-            try:
-                watts = check_watts(value, f"{source} value")
-            except ValueError as err:
-                if device.name not in self._warned:
-                    self._warned.add(device.name)
-                    self._log(logging.WARNING, f"proxy '{device.name}': {err}; value ignored")
-                continue
             self._readings.set(device, watts)
         return len(devices)
+
+    def _reject(self, device: ProxyDevice, err: ValueError) -> None:
+        key = device.name.casefold()
+        self._rejected[key] = self._rejected.get(key, 0) + 1
+        if key not in self._warned:
+            self._warned.add(key)
+            self._log(
+                logging.WARNING,
+                f"proxy '{device.name}': {err}; value ignored (later ones are only counted: "
+                "'rejected' in get_proxy_devices)",
+            )
 
     def zone_written(self, address: str, name: str, value: object) -> None:
         """The driver wrote a zone attribute: a `power` feeds the proxies reading that zone."""
@@ -235,6 +308,7 @@ class ProxyService:
             "age_s": None if view.age_s is None else round(view.age_s, 1),
             "stale": view.stale,
             "energy_wh": round(view.energy_wh, 3),
+            "rejected": self._rejected.get(device.name.casefold(), 0),
         }
 
     def describe(self) -> dict[str, object]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Sequence
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +65,7 @@ async def bridged(
     bridge: BridgeOptions | None = None,
     layout: TopicLayout | None = None,
     ca_file: Path | None = None,
+    clock: Callable[[], float] = time.time,
     **attributes: object,
 ) -> AsyncIterator[Running]:
     """The device file, host, driver and MQTT service of one monitor; all stopped at the end."""
@@ -72,7 +74,7 @@ async def bridged(
     broker = parse_broker_url(broker_url, ca_file=ca_file)
     options = MqttOptions(broker, layout, bridge or BridgeOptions())
     with StandaloneHost(path, console_level=logging.WARNING) as host:
-        driver = SenseEnergyDriver(host, timing=FAST)
+        driver = SenseEnergyDriver(host, timing=FAST, clock=clock)
         async with mqtt_service(
             options, [(host, driver)], client_id=CLIENT_ID, backoff=FAST_RECONNECT
         ) as link:

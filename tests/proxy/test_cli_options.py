@@ -7,7 +7,8 @@ import argparse
 import pytest
 
 from sense_energy_driver.cli.services import SERVICES, add_service_arguments, running_services
-from sense_energy_driver.proxy import BindAddress, ProxyService, parse_bind
+from sense_energy_driver.errors import SenseConfigError
+from sense_energy_driver.proxy import BindAddress, ProxyService, Source, SourceKind, parse_bind
 from tests.proxy.kasa_client import FakeClock, discover_strip, watts_by_alias
 
 
@@ -34,10 +35,22 @@ def test_options_parse() -> None:
     assert args.kasa_bind == BindAddress("127.0.0.1", 9998)
 
 
+def test_a_proxy_may_read_an_mqtt_topic() -> None:
+    args = _parser().parse_args(
+        ["--proxy", "Pool pump=mqtt:home/pool/power", "--proxy", "a=b=mqtt:x=1"]
+    )
+    assert args.proxy == [
+        ("Pool pump", Source(SourceKind.MQTT, "home/pool/power")),
+        ("a=b", Source(SourceKind.MQTT, "x=1")),  # the first '=mqtt:' splits
+    ]
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         (["--proxy", "Pump"], "must look like NAME=WATTS"),
+        (["--proxy", "Pump=mqtt:"], '"source" must be'),
+        (["--proxy", "Pump=mqtt:home/+/power"], "no '\\+' or '#' wildcard"),
         (["--proxy", "=5"], "must look like NAME=WATTS"),
         (["--proxy", "Pump=-1"], r"watts from 0 to 50000 \(the proxy cap\)"),
         (["--proxy", "Pump=lots"], "watts from 0 to 50000"),
@@ -74,3 +87,13 @@ async def test_command_line_proxies_answer_once_the_driver_applies_its_config(
         finally:
             await strip.disconnect()
     assert driver.proxies.address is None  # stopped with the services
+
+
+async def test_an_mqtt_proxy_without_mqtt_says_what_is_missing(clock: FakeClock) -> None:
+    driver = _Driver(clock)
+    args = _parser().parse_args(["--proxy", "Pool pump=mqtt:home/pool/power"])
+    missing = "reads the MQTT topic 'home/pool/power', but this driver has no MQTT connection"
+    with pytest.raises(SenseConfigError, match=f"^--proxy: proxy 'Pool pump' {missing}"):
+        async with running_services(args, None, driver):  # type: ignore[arg-type]
+            pass
+    assert driver.proxies.devices == ()

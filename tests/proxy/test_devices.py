@@ -47,6 +47,21 @@ def test_proxy_devices_parse_from_a_list_or_its_json_text() -> None:
     # A command reading holds by default; a zone goes stale after a minute; 0 means never.
     assert [d.timeout_s for d in devices] == [None, 30.0, None]
     assert parse_proxy_devices([{"name": "F", "source": "zone:x"}])[0].timeout_s == 60.0
+
+
+def test_an_mqtt_source_names_one_topic_and_goes_stale_after_ten_minutes() -> None:
+    pump, heater = parse_proxy_devices(
+        [
+            {"name": "Pool pump", "source": " mqtt:home/pool pump/power "},
+            {"name": "Heater", "source": "mqtt:tele/heater/SENSOR", "timeout": 0},
+        ]
+    )
+    assert pump.source == Source(SourceKind.MQTT, "home/pool pump/power")
+    assert str(pump.source) == "mqtt:home/pool pump/power"
+    assert pump.timeout_s == 600.0
+    assert (
+        heater.source == Source(SourceKind.MQTT, "tele/heater/SENSOR") and heater.timeout_s is None
+    )
     assert parse_proxy_devices(None) == () == parse_proxy_devices("")
 
 
@@ -59,8 +74,16 @@ def test_proxy_devices_parse_from_a_list_or_its_json_text() -> None:
         ([{"name": ""}], r'\[0\]: "name" must be a non-empty string'),
         ([{"name": "x" * 65}], "at most 64 characters"),
         ([{"name": "a", "colour": "red"}], "unknown key 'colour'; valid keys: name, source"),
-        ([{"name": "a", "source": "zone:"}], '"source" must be "command" or "zone:<zone'),
-        ([{"name": "a", "source": "mqtt:home/pump"}], "MQTT source is not available yet"),
+        (
+            [{"name": "a", "source": "zone:"}],
+            '"source" must be "command", "zone:<zone address>" or "mqtt:<topic>"',
+        ),
+        ([{"name": "a", "source": "mqtt: "}], '"source" must be "command", "zone:'),
+        ([{"name": "a", "source": "kasa:x"}], r"got 'kasa:x'"),
+        ([{"name": "a", "source": "mqtt:home/+/power"}], "must name one topic: no '\\+' or '#'"),
+        ([{"name": "a", "source": "mqtt:home/#"}], "no '\\+' or '#' wildcard"),
+        ([{"name": "a", "source": "mqtt:" + "t" * 65_536}], "longer than 65535 bytes"),
+        ([{"name": "a", "source": "mqtt:$share/g/t"}], "a shared subscription, not a topic"),
         ([{"name": "a", "timeout": -1}], '"timeout" must be seconds from 0 to 86400'),
         ([{"name": "a", "timeout": True}], '"timeout" must be seconds'),
         ([{"name": "Pump"}, {"name": "pump"}], "'pump' is used twice"),
