@@ -15,8 +15,8 @@ class Fixture:
     """One corpus file and what its index entry says about it."""
 
     file: str
-    kind: str  # "rest", "feed" or "fragment"
-    what: str  # REST endpoint name, feed message type, or what a fragment is part of
+    kind: str  # "rest", "feed", "fragment" or "kasa"
+    what: str  # REST endpoint, feed message type, what a fragment is part of, or Kasa datagram
     source: str
     year: int
     partial: str | None
@@ -41,7 +41,12 @@ def fixtures(kind: str | None = None, what: str | None = None) -> list[Fixture]:
         fx = Fixture(
             file=entry["file"],
             kind=entry["kind"],
-            what=entry.get("endpoint") or entry.get("message") or entry["fragment_of"],
+            what=(
+                entry.get("endpoint")
+                or entry.get("message")
+                or entry.get("datagram")
+                or entry["fragment_of"]
+            ),
             source=entry["source"],
             year=entry["year"],
             partial=entry.get("partial"),
@@ -49,3 +54,15 @@ def fixtures(kind: str | None = None, what: str | None = None) -> list[Fixture]:
         if (kind is None or fx.kind == kind) and (what is None or fx.what == what):
             out.append(fx)
     return out
+
+
+def shown_by_the_app(tags: dict[str, Any]) -> bool:
+    """The listing rule the recordings imply: hidden, deleted and revoked devices are not shown.
+
+    Written with string comparisons on purpose, apart from the driver's tag reader it checks.
+    """
+    return (
+        tags.get("DeviceListAllowed", "true") == "true"
+        and tags.get("UserDeleted", "false") != "true"
+        and tags.get("Revoked", "false") != "true"
+    )

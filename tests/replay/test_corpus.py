@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -50,3 +51,16 @@ def test_every_feed_message_type_the_driver_handles_is_recorded() -> None:
     recorded = {f.what for f in fixtures("feed")}
     assert {"hello", "monitor_info", "data_change", "device_states", "realtime_update"} <= recorded
     assert "new_timeline_event" in recorded
+
+
+def test_the_corpus_holds_30_distinct_payloads_and_names_its_duplicates() -> None:
+    """Files with the same content (one source publishing a payload twice) say so in the index,
+    and do not count twice towards the corpus' size."""
+    notes = {e["file"]: e["notes"] for e in index()["fixtures"]}
+    by_content: dict[str, list[str]] = {}
+    for fx in fixtures():
+        by_content.setdefault(json.dumps(fx.load(), sort_keys=True), []).append(fx.file)
+    for same in by_content.values():
+        for name in same:
+            assert all(other in notes[name] for other in same if other != name), name
+    assert len(by_content) >= 30
