@@ -11,7 +11,9 @@ PACKAGE = Path(__file__).parent.parent / "sense_energy_driver"
 
 # Lower layers first; a module may import from its own layer or any lower one, never higher.
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"const", "errors", "models", "redact", "backoff", "totp", "host"}),
+    frozenset(
+        {"const", "errors", "models", "redact", "backoff", "totp", "host", "netaddress", "repeats"}
+    ),
     frozenset({"transport"}),
     frozenset(
         {"api", "session", "retry", "config", "frames", "samples", "loops", "supervisor", "proxy"}

@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Sequence
 
+from ..errors import SenseConnectionError
 from ..manifest import CommandSpec, load_manifest
 from ..standalone.zonecheck import unknown_zone_warnings
 from .common import UsageError, add_device_argument, connect_checked, console_level, open_host
@@ -100,10 +101,14 @@ async def run_command(args: argparse.Namespace) -> int:
         try:
             # submit_mfa is how a login that is waiting for a code completes.
             mfa_ok = args.action == "submit_mfa"
-            with ConnectProgress(host):
+            # A failure only a configuration change mends (refused, TLS, 404) ends it at once.
+            hopeless = asyncio.Event()
+            with ConnectProgress(host, stop_on_hint=hopeless) as progress:
                 await connect_checked(
-                    driver, host, asyncio.Event(), fail_on_auth=not mfa_ok, fail_unreachable=True
+                    driver, host, hopeless, fail_on_auth=not mfa_ok, fail_unreachable=True
                 )
+            if progress.fatal is not None:
+                raise SenseConnectionError(f"cannot reach Sense: {progress.fatal}")
             if args.action == "get_realtime":
                 # A fresh connection has no sample yet; a long-running host would have one.
                 with contextlib.suppress(TimeoutError):

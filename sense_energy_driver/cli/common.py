@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import math
 import signal
 import sys
 from collections.abc import Awaitable, Iterator
@@ -57,14 +58,21 @@ class CurrentStderrHandler(logging.StreamHandler[TextIO]):
         super().emit(record)
 
 
-def add_device_argument(parser: argparse.ArgumentParser) -> None:
-    """The --device FILE option (and --store), the same on every subcommand that needs one."""
+def add_device_argument(
+    parser: argparse.ArgumentParser, *, required: bool = True, instead: str = ""
+) -> None:
+    """The --device FILE option (and --store), the same on every subcommand that needs one.
+
+    `required=False` where another option can stand in for it; `instead` names that option in
+    the help (the subcommand checks that exactly one was given).
+    """
     parser.add_argument(
         "--device",
         type=Path,
-        required=True,
+        required=required,
         metavar="FILE",
-        help="device file (JSON: name, attributes, zones); see docs/host-integration.md",
+        help="device file (JSON: name, attributes, zones); see docs/host-integration.md"
+        + (f" (or {instead})" if instead else ""),
     )
     parser.add_argument(
         "--store",
@@ -103,13 +111,13 @@ def open_host(
 
 
 def positive_seconds(text: str) -> float:
-    """An argparse type: a number of seconds above zero."""
+    """An argparse type: a finite number of seconds above zero (not nan, not inf)."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0, got {text!r}")
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number more than 0, got {text!r}")
     return value
 
 

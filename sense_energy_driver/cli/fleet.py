@@ -4,7 +4,8 @@ Each device file in DIR is one monitor with its own driver and host (store and l
 file). A file belongs to shard `sha256(file stem) mod N`: the stem is known before any login
 (the monitor id is not, when the file leaves `monitor_id` unset), it is unique within DIR, and
 sha256 gives every process on every machine the same answer, where Python's `hash()` is salted
-per process. N processes started with shards 0/N .. N-1/N run every file exactly once.
+per process. N processes started with shards 0/N .. N-1/N run every file exactly once. As with
+`run`, each file is locked while it runs and its edits apply without a restart.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import SenseError
 from .common import UsageError, connect_checked, console_level, open_host, stop_on_signals
+from .follow import following_device_file
 
 if TYPE_CHECKING:
     from ..driver import SenseEnergyDriver
@@ -37,6 +40,14 @@ __all__ = [
 
 _LOGGER = logging.getLogger(__name__)
 
+# Options of `run` a fleet has no use for: saying so beats ignoring them.
+_SINGLE_MONITOR_OPTIONS = (
+    ("--web", "web"),
+    ("--proxy", "proxy"),
+    ("--kasa-bind", "kasa_bind"),
+    ("--json", "json"),
+    ("--summary-json", "summary_json"),
+)
 CONNECT_CONCURRENCY = 16  # logins at once: spreads a fleet's start over the cloud's rate limits
 STATUS_EVERY_S = 10.0
 
@@ -82,10 +93,7 @@ def fleet_files(directory: Path, shard: Shard) -> list[Path]:
 
 
 def add_fleet_arguments(parser: argparse.ArgumentParser) -> None:
-    """--devices DIR and --shard I/N; --device becomes optional (one of the two is needed)."""
-    for action in parser._actions:  # argparse has no public way to relax a declared option
-        if action.dest == "device":
-            action.required = False
+    """--devices DIR and --shard I/N, beside an optional --device (`wants_fleet` checks them)."""
     group = parser.add_argument_group("fleet (many monitors in one process; docs/mqtt.md)")
     group.add_argument(
         "--devices",
@@ -106,17 +114,31 @@ def wants_fleet(args: argparse.Namespace) -> bool:
     """True for --devices; UsageError unless exactly one of --device and --devices is given."""
     if (args.device is None) == (args.devices is None):
         raise UsageError("give either --device FILE (one monitor) or --devices DIR (a fleet)")
-    if args.devices is not None and args.store is not None:
+    if args.devices is None:
+        return False
+    if args.store is not None:
         raise UsageError("--store names one store; with --devices each file keeps its own")
-    return args.devices is not None
+    ignored = [option for option, dest in _SINGLE_MONITOR_OPTIONS if getattr(args, dest, None)]
+    if ignored:
+        raise UsageError(
+            f"{', '.join(ignored)}: for one monitor (--device FILE); a fleet (--devices) "
+            "publishes to MQTT and prints a status line"
+        )
+    return True
 
 
 @contextlib.contextmanager
 def _hosts(args: argparse.Namespace, files: Sequence[Path]) -> Iterator[list[StandaloneHost]]:
+    """A host for each file, holding its lock as `run` does; a file that cannot be run is
+    logged and left out (locked by another process, unreadable), the others go on."""
     hosts: list[StandaloneHost] = []
+    level = console_level(args, "warning")
     try:
         for path in files:
-            hosts.append(open_host(args, path, level=console_level(args, "warning")))
+            try:
+                hosts.append(open_host(args, path, level=level, exclusive=True))
+            except SenseError as err:
+                _LOGGER.error("%s: not run: %s", path.name, err)
         yield hosts
     finally:
         for host in hosts:
@@ -135,6 +157,9 @@ async def run_fleet(args: argparse.Namespace) -> int:
         _LOGGER.warning("no --mqtt: the fleet's values go only to each file's store")
     print(f"shard {shard}: {len(files)} device file(s) in {args.devices}", flush=True)
     with _hosts(args, files) as hosts:
+        if files and not hosts:
+            print(f"error: shard {shard}: none of its device files could be run", file=sys.stderr)
+            return 1
         drivers = [SenseEnergyDriver(host) for host in hosts]
         async with contextlib.AsyncExitStack() as stack:
             if options is not None:
@@ -144,6 +169,12 @@ async def run_fleet(args: argparse.Namespace) -> int:
                 await stack.enter_async_context(
                     mqtt_service(
                         options, list(zip(hosts, drivers, strict=True)), client_id=client_id
+                    )
+                )
+            for host, driver in zip(hosts, drivers, strict=True):  # edits apply as in `run`
+                await stack.enter_async_context(
+                    following_device_file(
+                        host, driver, interval=args.watch_interval, check_zones=False
                     )
                 )
             await _drive_fleet(hosts, drivers, args.seconds)

@@ -1,4 +1,5 @@
-"""What `run` does beside the live view: follow device-file edits, check zone addresses once."""
+"""What `run` (and each monitor of a fleet) does beside the driver: follow device-file edits,
+check zone addresses once."""
 
 from __future__ import annotations
 
@@ -36,9 +37,13 @@ async def check_zone_addresses(host: StandaloneHost, driver: SenseEnergyDriver) 
 
 @contextlib.asynccontextmanager
 async def following_device_file(
-    host: StandaloneHost, driver: SenseEnergyDriver, *, interval: float
+    host: StandaloneHost, driver: SenseEnergyDriver, *, interval: float, check_zones: bool = True
 ) -> AsyncIterator[None]:
-    """Apply device-file edits to the running driver and check zones, for the block's length."""
+    """Apply device-file edits to the running driver and check zones, for the block's length.
+
+    `check_zones=False` (a fleet) skips the zone check's get_devices, one more REST call per
+    monitor at start.
+    """
 
     async def zones() -> None:
         with contextlib.suppress(SenseError, TimeoutError):  # no list, no check: nothing to say
@@ -47,10 +52,9 @@ async def following_device_file(
     async def follow() -> None:
         await host.follow_device_file(driver.attribute_changed, interval=interval)
 
-    tasks = [
-        asyncio.create_task(follow(), name="cli-follow-device-file"),
-        asyncio.create_task(zones(), name="cli-zone-check"),
-    ]
+    tasks = [asyncio.create_task(follow(), name="cli-follow-device-file")]
+    if check_zones:
+        tasks.append(asyncio.create_task(zones(), name="cli-zone-check"))
     try:
         yield
     finally:

@@ -9,12 +9,18 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from ..const import DEFAULT_API_URL
+from ..netaddress import is_loopback_host
 
 __all__ = ["hint_for", "plain_url_warnings"]
 
 _HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
-        ("certificate verify failed", "certificate_verify_failed", "self-signed certificate"),
+        (
+            "certificate verify failed",
+            "certificate_verify_failed",
+            "self-signed certificate",
+            "certificate was not trusted",  # the HTTP transport's own wording
+        ),
         "the server's certificate is not trusted: set ca_file to the PEM bundle of the CA that "
         "signed it (the simulator's --tls mode prints its ca.pem)",
     ),
@@ -47,9 +53,6 @@ def hint_for(err: BaseException) -> str | None:
     return None
 
 
-_LOOPBACK = ("localhost", "127.0.0.1", "::1")
-
-
 def plain_url_warnings(values: dict[str, object]) -> list[str]:
     """Warnings for api_url/realtime_url without TLS to another machine: secrets in the clear."""
     out = []
@@ -58,7 +61,7 @@ def plain_url_warnings(values: dict[str, object]) -> list[str]:
         if not isinstance(url, str):
             continue
         parts = urlsplit(url)
-        if parts.scheme == plain and (parts.hostname or "") not in _LOOPBACK:
+        if parts.scheme == plain and not is_loopback_host(parts.hostname or ""):
             out.append(
                 f"{name} uses plain {plain}:// to {parts.hostname}: the password and tokens "
                 f"cross the network unencrypted; use {plain}s:// unless this is a test server"

@@ -16,6 +16,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from .. import __version__
 from ..errors import SenseCommandError, SenseConfigError, SenseError
@@ -38,9 +39,16 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 _LOGGER = logging.getLogger(__name__)
 
 
+class _OneLineErrors(argparse.ArgumentParser):
+    """Bad usage is one line, as every other error is, pointing at --help for the rest."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser(*, with_simulator: bool = True) -> argparse.ArgumentParser:
     """The whole CLI; `with_simulator=False` skips importing the simulator (a placeholder)."""
-    parser = argparse.ArgumentParser(
+    parser = _OneLineErrors(
         prog="sense-energy-driver",
         description="Run the Sense energy driver outside a host platform, or try it on a "
         "simulated Sense cloud.",
@@ -80,7 +88,7 @@ class _NotMirrored(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "sense_cli_shown", False):  # already said in the CLI's own words
             return False
-        return not (record.name == "sense_energy_driver.driver" and record.msg == "%s")
+        return not (record.name == "sense_energy_driver.hostport" and record.msg == "%s")
 
 
 def _configure_logging(level_name: str | None) -> None:

@@ -7,6 +7,7 @@ stderr, one per new state, so a script reading stdout is not disturbed.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from .hints import hint_for
 if TYPE_CHECKING:
     from ..standalone import Change, StandaloneHost
 
-__all__ = ["ConnectProgress", "target_of"]
+__all__ = ["ConnectProgress", "server_of", "target_of"]
 
 SESSION_LOGGER = "sense_energy_driver.retry"  # the session's REST retries are logged there
 _RETRY_MSG = "%s failed (attempt %d of %d): %s; retrying in %.2f s"
@@ -30,8 +31,20 @@ HEALTHY = ("connected", "polling")
 
 def target_of(host: StandaloneHost) -> str:
     """host:port of the REST API the device file points at."""
-    url = host.get_attribute("api_url") or DEFAULT_API_URL
-    return urlsplit(str(url)).netloc or str(url)
+    return server_of(str(host.get_attribute("api_url") or DEFAULT_API_URL))
+
+
+def server_of(url: str) -> str:
+    """A URL's host[:port] for the console: never its user:password@ or its path and query."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if not parts.hostname:
+        return "api_url"  # not a URL at all: name the attribute rather than echo the text
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{host}:{port}" if port else host
 
 
 class _RetryRecords(logging.Handler):
@@ -44,12 +57,15 @@ class _RetryRecords(logging.Handler):
         if record.msg != _RETRY_MSG or not isinstance(args, tuple) or len(args) != 5:
             return
         _, attempt, attempts, err, delay = args
+        hint = hint_for(err) if isinstance(err, BaseException) else None
+        if hint and isinstance(err, BaseException) and self._progress.give_up(err):
+            record.sense_cli_shown = True  # the command ends with this error and its hint
+            return
         wait = f"{delay:.0f} s" if isinstance(delay, int | float) else "a moment"
         self._progress.say(
             f"connecting to {self._progress.target}: {err}; retry in {wait} "
             f"(attempt {attempt} of {attempts} failed)"
         )
-        hint = hint_for(err) if isinstance(err, BaseException) else None
         if hint:
             self._progress.hint(hint)
         record.sense_cli_shown = True  # the CLI's own stderr handler skips it: said once
@@ -59,9 +75,18 @@ class ConnectProgress:
     """Context manager: report connection trouble on `out` until the block ends."""
 
     def __init__(
-        self, host: StandaloneHost, *, announce: bool = False, out: TextIO | None = None
+        self,
+        host: StandaloneHost,
+        *,
+        announce: bool = False,
+        out: TextIO | None = None,
+        stop_on_hint: asyncio.Event | None = None,
     ) -> None:
+        """`stop_on_hint` (one-shot commands): set at the first configuration-shaped failure,
+        which retrying cannot mend; `fatal` then holds it."""
         self.host = host
+        self.fatal: BaseException | None = None
+        self._stop_on_hint = stop_on_hint
         self.target = target_of(host)
         self._announce = announce
         self._out = out
@@ -86,6 +111,15 @@ class ConnectProgress:
         if text not in self._hinted:
             self._hinted.add(text)
             print(f"hint: {text}", file=self._out or sys.stderr, flush=True)
+
+    def give_up(self, err: BaseException) -> bool:
+        """A failure that needs a configuration change: True if it stops a one-shot command."""
+        if self._stop_on_hint is None:
+            return False
+        if self.fatal is None:
+            self.fatal = err
+            self._stop_on_hint.set()
+        return True
 
     def _changed(self, change: Change) -> None:
         if change.scope != DEVICE or change.name not in ("feed_status", "last_error"):

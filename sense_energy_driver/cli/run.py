@@ -25,7 +25,7 @@ def add_run_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
             "it cleanly."
         ),
     )
-    add_device_argument(parser)
+    add_device_argument(parser, required=False, instead="--devices DIR")
     add_fleet_arguments(parser)
     add_view_arguments(parser)
     add_service_arguments(parser)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from ..standalone import Change, StandaloneHost
 from ..standalone.store import DEVICE, Retention
-from .common import connect_checked, stop_on_signals, until_stopped
+from .common import connect_checked, positive_seconds, stop_on_signals, until_stopped
 from .view import (
     EnergyCounter,
     Freshness,
@@ -65,16 +65,6 @@ class ViewOptions:
         )
 
 
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0, got {text!r}")
-    return value
-
-
 def _retention(text: str) -> Retention:
     try:
         return Retention(raw_days=float(text))
@@ -87,7 +77,10 @@ def _retention(text: str) -> Retention:
 def add_view_arguments(parser: argparse.ArgumentParser) -> None:
     """--seconds, --no-live, the JSON outputs and the store's --keep-raw, for demo and run."""
     parser.add_argument(
-        "--seconds", type=_positive, metavar="N", help="stop after N seconds (default: Ctrl-C)"
+        "--seconds",
+        type=positive_seconds,
+        metavar="N",
+        help="stop after N seconds (default: Ctrl-C)",
     )
     parser.add_argument(
         "--no-live",

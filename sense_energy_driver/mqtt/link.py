@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import aiomqtt
 
 from ..backoff import Backoff
+from ..repeats import RepeatedFailure
 from .broker import BrokerAddress
 from .outbox import Outbox
 from .proxyfeed import ProxyFeeds
@@ -67,6 +68,7 @@ class BrokerLink:
         self.outbox = outbox
         self.counters = LinkCounters()
         self._backoff = backoff
+        self._outage = RepeatedFailure()
         self._keepalive = keepalive
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._bridges: dict[str, MonitorBridge] = {}
@@ -129,11 +131,10 @@ class BrokerLink:
 
     async def run(self) -> None:
         """Connect, publish, and on any broker failure wait (backoff) and connect again."""
-        failures = 0
         while True:
             try:
                 async with self._client_for() as client:
-                    failures = 0
+                    self._outage.recovered()
                     await self._serve(client)
             except aiomqtt.MqttError as err:
                 reason = str(err)
@@ -144,11 +145,17 @@ class BrokerLink:
                 self._client = None
                 self.connected.clear()
                 self.feeds.set_subscribed(frozenset())
-            failures += 1
             self.counters.failures += 1
-            delay = self._backoff.delay(failures, self._rng)
-            _LOGGER.warning(
-                "MQTT broker %s: %s; retrying in %.1f s", self.broker.display(), reason, delay
+            level = self._outage.failed()  # a long outage is one WARNING and a summary now and then
+            delay = self._backoff.delay(self._outage.count, self._rng)
+            _LOGGER.log(
+                level,
+                "MQTT broker %s: %s; retrying in %.1f s (attempt %d, unreachable for %.0f s)",
+                self.broker.display(),
+                reason,
+                delay,
+                self._outage.count,
+                self._outage.seconds,
             )
             await asyncio.sleep(delay)
 

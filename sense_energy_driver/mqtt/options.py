@@ -28,6 +28,14 @@ if TYPE_CHECKING:
 __all__ = ["MqttOptions", "add_mqtt_arguments", "build_mqtt_service", "default_client_id"]
 
 THROTTLE_KEYS = tuple(DEVICE_ENTITIES) + tuple(ZONE_PREFIX + name for name in ZONE_ENTITIES)
+_DEFAULTS = {"mqtt_prefix": "sense", "mqtt_discovery_prefix": "homeassistant"}
+_COMPANIONS = (
+    ("--mqtt-ca", "mqtt_ca"),
+    ("--mqtt-prefix", "mqtt_prefix"),
+    ("--mqtt-discovery-prefix", "mqtt_discovery_prefix"),
+    ("--mqtt-min-interval", "mqtt_min_interval"),
+    ("--mqtt-client-id", "mqtt_client_id"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +52,13 @@ class MqttOptions:
         """None without --mqtt; MqttConfigError naming the bad option otherwise."""
         url = getattr(args, "mqtt", None)
         if not url:
+            given = [
+                option
+                for option, dest in _COMPANIONS
+                if getattr(args, dest, None) not in (None, [], _DEFAULTS.get(dest))
+            ]
+            if given:
+                raise MqttConfigError(f"{', '.join(given)} needs --mqtt URL (the broker)")
             return None
         broker = parse_broker_url(url, ca_file=args.mqtt_ca)
         layout = TopicLayout(
@@ -114,13 +129,13 @@ def add_mqtt_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--mqtt-prefix",
-        default="sense",
+        default=_DEFAULTS["mqtt_prefix"],
         metavar="TOPIC",
         help="topic prefix of states, availability and commands (default: sense)",
     )
     group.add_argument(
         "--mqtt-discovery-prefix",
-        default="homeassistant",
+        default=_DEFAULTS["mqtt_discovery_prefix"],
         metavar="TOPIC",
         help="Home Assistant's discovery prefix (default: homeassistant)",
     )

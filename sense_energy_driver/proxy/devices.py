@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Final
 
 from ..errors import SenseConfigError
+from ..netaddress import BindAddress, parse_host_port
 
 __all__ = [
     "DEFAULT_KASA_BIND",
@@ -228,25 +229,15 @@ def check_unique(devices: list[ProxyDevice], where: str) -> None:
         seen[folded] = device.name
 
 
-@dataclass(frozen=True, slots=True)
-class BindAddress:
-    """Where the emulated plugs listen: one UDP socket and one TCP listener on host:port."""
-
-    host: str
-    port: int
-
-    def __str__(self) -> str:
-        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
-
-
 def parse_bind(value: object, where: str = "attribute 'kasa_bind'") -> BindAddress:
-    """HOST:PORT (IPv6 as [HOST]:PORT); port 0 picks a free port (tests)."""
-    text = value.strip() if isinstance(value, str) and value.strip() else DEFAULT_KASA_BIND
-    host, sep, port_text = text.rpartition(":")
-    host = host.removeprefix("[").removesuffix("]")
-    if not sep or not host or not port_text.isdigit() or int(port_text) > 65535:
+    """Where the plugs listen (one UDP socket, one TCP listener): HOST:PORT, IPv6 as [HOST]:PORT.
+
+    None or blank is the default, all interfaces on 9999; port 0 picks a free port (tests).
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        value = DEFAULT_KASA_BIND
+    if not isinstance(value, str):
         raise SenseConfigError(
-            f"{where} must be HOST:PORT such as {DEFAULT_KASA_BIND} or 127.0.0.1:9999, "
-            f"got {value!r}"
+            f"{where} must be HOST:PORT text such as {DEFAULT_KASA_BIND}, got {value!r}"
         )
-    return BindAddress(host, int(port_text))
+    return parse_host_port(value, where=where, example=f"{DEFAULT_KASA_BIND} or 127.0.0.1:9999")

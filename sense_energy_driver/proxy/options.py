@@ -56,7 +56,7 @@ def _proxy(text: str) -> tuple[str, float | Source]:
 
 def _bind(text: str) -> BindAddress:
     try:
-        return parse_bind(text, "--kasa-bind")
+        return parse_bind(text, "the address")
     except SenseConfigError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
 

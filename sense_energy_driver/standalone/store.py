@@ -1,13 +1,13 @@
 """Runtime attributes in SQLite: current values, raw history, and per-minute aggregates.
 
-One connection in WAL mode, so `history` can read while the driver writes. Writes go to a buffer
-and are committed in one transaction at most every `commit_interval` seconds or `commit_every`
-writes (always on flush/close), so a busy feed does not fsync on every value. A commit that fails
-(a full disk, an I/O error) is rolled back as a whole and its values stay in the buffer, bounded
-by `max_pending`, until a later commit succeeds: nothing counts as stored before it is, and the
-store recovers by itself when space returns. Retention (retention.py) runs in small steps after
-commits: raw values older than the raw period become minute aggregates, which are kept for the
-aggregate period.
+One connection in WAL mode (storefile.py opens it), so `history` can read while the driver
+writes. Writes go to a buffer and are committed in one transaction at most every
+`commit_interval` seconds or `commit_every` writes (always on flush/close), so a busy feed does
+not fsync on every value. A commit that fails (a full disk, an I/O error) is rolled back as a
+whole and its values stay in the buffer, bounded by `max_pending`, until a later commit
+succeeds: nothing counts as stored before it is, and the store recovers by itself when space
+returns. Retention (retention.py) runs in small steps after commits: raw values older than the
+raw period become minute aggregates, which are kept for the aggregate period.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pathlib import Path
 from .retention import Retention, prune_minutes, prune_raw
 from .rollup import Block
 from .sqlvalues import encode, encode_json
+from .storefile import StoreError, open_store
 from .storeread import (
     Series,
     StoredValue,
@@ -47,43 +48,9 @@ _LOGGER = logging.getLogger(__name__)
 
 DEVICE = "device"
 ZONE = "zone"
-SCHEMA_VERSION = 2
-
-_SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS current (
-        scope TEXT NOT NULL, address TEXT NOT NULL, name TEXT NOT NULL,
-        value TEXT, updated_at REAL NOT NULL,
-        PRIMARY KEY (scope, address, name))""",
-    """CREATE TABLE IF NOT EXISTS series (
-        id INTEGER PRIMARY KEY, scope TEXT NOT NULL, address TEXT NOT NULL, name TEXT NOT NULL,
-        UNIQUE (scope, address, name))""",
-    """CREATE TABLE IF NOT EXISTS raw (
-        id INTEGER PRIMARY KEY, ts REAL NOT NULL, series INTEGER NOT NULL, value)""",
-    "CREATE INDEX IF NOT EXISTS raw_by_series ON raw (series, ts)",
-    """CREATE TABLE IF NOT EXISTS minute (
-        series INTEGER NOT NULL, minute INTEGER NOT NULL, count INTEGER NOT NULL,
-        secs REAL NOT NULL, low REAL, high REAL, mean REAL, on_frac REAL, last,
-        PRIMARY KEY (series, minute)) WITHOUT ROWID""",
-    """CREATE VIEW IF NOT EXISTS history AS
-        SELECT raw.id, raw.ts, series.scope, series.address, series.name, raw.value
-        FROM raw JOIN series ON series.id = raw.series""",
-)
-_V1_UPGRADE = (
-    "ALTER TABLE history RENAME TO history_v1",
-    *_SCHEMA,
-    "INSERT OR IGNORE INTO series (scope, address, name) "
-    "SELECT DISTINCT scope, address, name FROM history_v1",
-    "INSERT INTO raw (id, ts, series, value) SELECT h.id, h.ts, s.id, h.value "
-    "FROM history_v1 h JOIN series s USING (scope, address, name)",
-    "DROP TABLE history_v1",
-)
 _FAILURE_REMINDER_S = 60.0
 _PRUNE_IDLE_S = 30.0
 _PRUNE_MINUTES_S = 3600.0
-
-
-class StoreError(RuntimeError):
-    """The store cannot be opened, is not one this package wrote, or cannot store values."""
 
 
 class RuntimeStore:
@@ -123,18 +90,10 @@ class RuntimeStore:
         self._dropped = 0
         self._waited = 0
         self._closed = False
+        self._db = open_store(path, read_only=read_only)
         try:
-            if read_only:
-                uri = f"{path.resolve().as_uri()}?mode=ro"
-                self._db = sqlite3.connect(uri, uri=True, isolation_level=None)
-                self._check_tables()
-            else:
-                self._db = sqlite3.connect(path, isolation_level=None)
-                self._db.execute("PRAGMA journal_mode=WAL")
-                self._db.execute("PRAGMA synchronous=NORMAL")
-                self._create_or_upgrade()
-                if max_bytes is not None:
-                    self.set_max_bytes(max_bytes)
+            if max_bytes is not None and not read_only:
+                self.set_max_bytes(max_bytes)
             self._series = {
                 (scope, address, name): sid
                 for sid, scope, address, name in self._db.execute(
@@ -142,34 +101,8 @@ class RuntimeStore:
                 )
             }
         except sqlite3.Error as err:
+            self._db.close()
             raise StoreError(f"{path}: cannot open the value store: {err}") from None
-
-    def _create_or_upgrade(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"{self.path}: written by a newer version (schema {version})")
-        kinds = dict(self._db.execute("SELECT name, type FROM sqlite_master"))
-        upgrade = kinds.get("history") == "table"
-        if upgrade:
-            _LOGGER.warning("%s: upgrading the value store to schema %d", self.path, SCHEMA_VERSION)
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in _V1_UPGRADE if upgrade else _SCHEMA:
-                self._db.execute(statement)
-            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-
-    def _check_tables(self) -> None:
-        names = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master")}
-        if not {"current", "history"} <= names:
-            raise StoreError(f"{self.path}: not a sense-energy-driver value store")
-        if not {"raw", "series", "minute"} <= names:
-            raise StoreError(
-                f"{self.path}: written by an older version; `sense-energy-driver run` upgrades it"
-            )
 
     def set_max_bytes(self, max_bytes: int) -> None:
         """Cap the database file's size (SQLite's max_page_count); writes beyond it fail."""

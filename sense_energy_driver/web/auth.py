@@ -15,7 +15,7 @@ from starlette.requests import cookie_parser
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .bind import is_loopback_host
+from ..netaddress import is_loopback_host
 from .token import AccessToken
 
 __all__ = ["COOKIE_NAME", "AccessGuard"]

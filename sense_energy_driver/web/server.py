@@ -21,7 +21,7 @@ import uvicorn
 from ..standalone.store import DEVICE
 from .api import DashboardApi
 from .app import build_app
-from .bind import BindAddress
+from .bind import BindAddress, page_url
 from .daily import CONNECTED, DailyUsage
 from .live import LiveFeed
 from .token import AccessToken
@@ -102,7 +102,7 @@ class Dashboard:
     @property
     def url(self) -> str:
         """Where the page is, with the port actually bound."""
-        return self.bind.url(self.port)
+        return page_url(self.bind, self.port)
 
     def _on_change(self, change: Change) -> None:
         if change.scope == DEVICE and change.name == "feed_status" and change.value in CONNECTED:

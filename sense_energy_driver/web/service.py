@@ -25,7 +25,7 @@ __all__ = ["add_web_arguments", "build_web_service", "serve_dashboard"]
 
 def _bind_argument(text: str) -> BindAddress:
     try:
-        return parse_bind(text)
+        return parse_bind(text, where="the address")
     except SenseConfigError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
 

@@ -44,7 +44,7 @@ def sim_and_loop() -> Iterator[tuple[SenseSimulator, object]]:
         yield pair
 
 
-def _zone_state(store: Path, address: str) -> object:
+def zone_state(store: Path, address: str) -> object:
     if not store.exists():
         return None
     with sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5) as db:
@@ -105,7 +105,7 @@ def test_an_edit_during_run_reaches_the_driver_and_survives_a_token_renewal(
     device, store, ids = running["device"], running["store"], running["ids"]
     assert isinstance(device, Path) and isinstance(store, Path) and isinstance(ids, list)
     added = ids[1]
-    assert _zone_state(store, added) is None
+    assert zone_state(store, added) is None
     token_before = _refresh_token(device)
 
     # The user edits the file as an editor would: read, change, save over it.
@@ -115,7 +115,7 @@ def test_an_edit_during_run_reaches_the_driver_and_survives_a_token_renewal(
     atomic_write_text(device, json.dumps(document, indent=4))
 
     # The running driver writes the zone it did not know at start.
-    wait_until(lambda: _zone_state(store, added) in ("on", "off"), "the added zone's state")
+    wait_until(lambda: zone_state(store, added) in ("on", "off"), "the added zone's state")
 
     # Expired access tokens and dropped feeds: the driver renews and stores the new token.
     renewals = sim.requests.get("renew", 0)

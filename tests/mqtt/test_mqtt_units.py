@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import json
+import logging
+import socket
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 
+from sense_energy_driver.backoff import Backoff
 from sense_energy_driver.errors import SenseCommandError
 from sense_energy_driver.mqtt.bridge import format_value
 from sense_energy_driver.mqtt.broker import MqttConfigError, parse_broker_url
+from sense_energy_driver.mqtt.link import BrokerLink
 from sense_energy_driver.mqtt.options import MqttOptions, add_mqtt_arguments
 from sense_energy_driver.mqtt.outbox import Outbox, Outgoing
 from sense_energy_driver.mqtt.requests import MQTT_ACTIONS, answer_request
@@ -260,3 +266,42 @@ def test_the_schema_check_finds_what_home_assistant_would_reject() -> None:
     ):
         assert any(expected in p for p in found), (expected, found)
     assert problems("homeassistant/sensor/power", {}) != []
+
+
+async def test_a_broker_that_stays_away_is_one_warning_then_a_summary_every_12_attempts(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with socket.socket() as closed:  # bound, never listening: every connect is refused
+        closed.bind(("127.0.0.1", 0))
+        broker = parse_broker_url(f"mqtt://127.0.0.1:{closed.getsockname()[1]}")
+        link = BrokerLink(
+            broker,
+            TopicLayout(),
+            "test-quiet",
+            Outbox(),
+            backoff=Backoff(initial=0.001, maximum=0.001, jitter=0.0),
+        )
+        caplog.set_level(logging.DEBUG, logger="sense_energy_driver.mqtt.link")
+        thirteen = asyncio.Event()
+
+        class Count(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                if link.counters.failures >= 13:
+                    thirteen.set()
+
+        counter = Count()
+        logging.getLogger("sense_energy_driver.mqtt.link").addHandler(counter)
+        task = asyncio.get_running_loop().create_task(link.run())
+        try:
+            async with asyncio.timeout(30):
+                await thirteen.wait()
+        finally:
+            logging.getLogger("sense_energy_driver.mqtt.link").removeHandler(counter)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    retries = [r for r in caplog.records if "retrying in" in r.getMessage()][:13]
+    warned = [i + 1 for i, r in enumerate(retries) if r.levelno == logging.WARNING]
+    assert warned == [1, 12]
+    assert all(r.levelno == logging.DEBUG for i, r in enumerate(retries) if i + 1 not in (1, 12))
+    assert "(attempt 12, unreachable for " in retries[11].getMessage()

@@ -54,7 +54,7 @@ def test_a_proxy_may_read_an_mqtt_topic() -> None:
         (["--proxy", "=5"], "must look like NAME=WATTS"),
         (["--proxy", "Pump=-1"], r"watts from 0 to 50000 \(the proxy cap\)"),
         (["--proxy", "Pump=lots"], "watts from 0 to 50000"),
-        (["--kasa-bind", "9999"], "--kasa-bind must be HOST:PORT"),
+        (["--kasa-bind", "9999"], "argument --kasa-bind: the address must be HOST:PORT"),
     ],
 )
 def test_bad_options_say_what_is_valid(argv: list[str], message: str) -> None:

@@ -116,6 +116,6 @@ def test_bind_address() -> None:
     assert parse_bind("127.0.0.1:0") == BindAddress("127.0.0.1", 0)
     assert parse_bind("[::1]:9999") == BindAddress("::1", 9999)
     assert str(BindAddress("::1", 9999)) == "[::1]:9999"
-    for bad in ("9999", "host:", "host:99999", "host:port"):
+    for bad in ("9999", "host:", "host:99999", "host:port", "::1:9999", "[nope]:9999", 9999):
         with pytest.raises(SenseConfigError, match="kasa_bind' must be HOST:PORT"):
             parse_bind(bad)

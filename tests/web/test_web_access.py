@@ -16,7 +16,7 @@ from starlette.routing import Route
 from sense_energy_driver.errors import SenseConfigError
 from sense_energy_driver.standalone.crypto import create_key_file, decrypt, is_encrypted
 from sense_energy_driver.web.auth import COOKIE_NAME, AccessGuard
-from sense_energy_driver.web.bind import BindAddress, parse_bind
+from sense_energy_driver.web.bind import BindAddress, page_url, parse_bind
 from sense_energy_driver.web.token import AccessToken, load_or_create_token, token_path_for
 
 
@@ -57,8 +57,8 @@ def test_bad_bind_addresses_say_what_is_valid(text: str, says: str) -> None:
 
 
 def test_urls_put_ipv6_hosts_in_brackets() -> None:
-    assert BindAddress("::1", 8080).url() == "http://[::1]:8080/"
-    assert BindAddress("127.0.0.1", 0).url(5000) == "http://127.0.0.1:5000/"
+    assert page_url(BindAddress("::1", 8080)) == "http://[::1]:8080/"
+    assert page_url(BindAddress("127.0.0.1", 0), 5000) == "http://127.0.0.1:5000/"
 
 
 # --- the token at rest ----------------------------------------------------------------------
