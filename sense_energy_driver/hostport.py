@@ -46,20 +46,22 @@ class HostPort:
         self._written: dict[str, object] = {}
         self._zones: list[str] = []
         self._raw: list[object] | None = None  # a copy of the host's last answer
-        self._closed = False
+        self.closed = False  # read before every write; set only by open() and close()
         self.dropped = 0  # writes refused because the port was closed
 
     @property
-    def closed(self) -> bool:
-        return self._closed
+    def host(self) -> Host:
+        """The host itself, for the write step's loop (SampleWriter), which guards each call
+        as set_device and set_zone do: checked for `closed`, failures through `host_failed`."""
+        return self._host
 
     def open(self) -> None:
         """Accept writes again (a connect after a disconnect)."""
-        self._closed = False
+        self.closed = False
 
     def close(self) -> None:
         """From now on nothing is written to the host and nothing is logged to it."""
-        self._closed = True
+        self.closed = True
 
     def safe(self, text: str) -> str:
         """Text fit for a log line or last_error: secrets removed, controls escaped, bounded."""
@@ -89,32 +91,24 @@ class HostPort:
             copy: list[object] = list(raw)  # a host may hand out, and later change, its own list
             zones = [a for a in copy if isinstance(a, str)]
         except Exception as err:
-            self._host_failed("zone_addresses", err)
+            self.host_failed("zone_addresses", err)
             return self._zones
         self._raw, self._zones = copy, zones
         return zones
 
     # --- writes ----------------------------------------------------------------------------------
 
-    # The two writes are the hot path (a dozen per drifting frame): no closure, no extra frame.
+    # A sample's writes (a dozen per real frame) do not come through here: SampleWriter awaits
+    # the host itself, guarded the same way, so each write costs one coroutine, not two.
 
     async def set_device(self, name: str, value: object) -> None:
-        if self._closed:
+        if self.closed:
             self.dropped += 1
             return
         try:
             await self._host.set_device_attribute(name, value)
         except Exception as err:  # a host that cannot store one value must not stop the feed
-            self._host_failed(name, err)
-
-    async def set_zone(self, address: str, name: str, value: object) -> None:
-        if self._closed:
-            self.dropped += 1
-            return
-        try:
-            await self._host.set_zone_attribute(address, name, value)
-        except Exception as err:
-            self._host_failed(f"{address}/{name}", err)
+            self.host_failed(name, err)
 
     async def write_once(self, name: str, value: object) -> None:
         """Write a device attribute only when it differs from what this port wrote last."""
@@ -134,14 +128,14 @@ class HostPort:
         """One device-log line (and this module's logger), secrets removed, controls escaped."""
         text = self.safe(message)
         _LOGGER.log(level, "%s", text)
-        if self._closed:
+        if self.closed:
             return
         try:
             self._host.log(level, text)
         except Exception as err:  # the host's log failing must not take the driver down
-            self._host_failed("log", err)
+            self.host_failed("log", err)
 
-    def _host_failed(self, what: str, err: BaseException | str) -> None:
+    def host_failed(self, what: str, err: BaseException | str) -> None:
         """First failure of each host call at WARNING, repeats at DEBUG; text redacted."""
         level = logging.DEBUG if what in self._failed else logging.WARNING
         self._failed.add(what)
