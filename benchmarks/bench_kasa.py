@@ -25,8 +25,8 @@ from benchmarks.measure import child_cpu_seconds, machine, median, percentile
 from sense_energy_driver.proxy import ProxyService, RateLimit, parse_bind
 from sense_energy_driver.proxy.codec import encrypt
 
-SENSE_POLL = {"system": {"get_sysinfo": {}}, "emeter": {"get_realtime": {}}}
-KASA_DISCOVERY = {"system": {"get_sysinfo": {}}}
+SENSE_POLL: dict[str, Any] = {"system": {"get_sysinfo": {}}, "emeter": {"get_realtime": {}}}
+KASA_DISCOVERY: dict[str, Any] = {"system": {"get_sysinfo": {}}}
 UNLIMITED = RateLimit(per_second=1e9, burst=1e9)  # the benchmark is the only sender
 
 

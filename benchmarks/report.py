@@ -19,6 +19,45 @@ from benchmarks.verdicts import summary as verdict_rows
 
 COMMAND = ".venv/bin/python -m benchmarks"
 
+# Cost figures measured by their own benchmarks and kept beside the feature they measure;
+# linked from every generated report so a regeneration keeps the links.
+ELSEWHERE = (
+    ("Web dashboard: host CPU with 20 pages open", "web.md#cost", "benchmarks/bench_web.py"),
+    (
+        "Proxy devices: CPU per Kasa discovery answer, 50 plugs",
+        "proxy-devices.md#cost",
+        "benchmarks/bench_kasa.py",
+    ),
+    (
+        "MQTT fleet: 500 monitors through 2 worker processes",
+        "mqtt-performance.md",
+        "benchmarks/bench_mqtt.py",
+    ),
+    (
+        "History store: growth per day, raw and aggregated",
+        "user-guide.md#the-history-store-standalone-cli",
+        "benchmarks/bench_store_growth.py",
+    ),
+    (
+        "Soak: 60 simulated hours with faults: memory, tasks, final zones",
+        "soak.md",
+        "benchmarks/soak.py",
+    ),
+)
+
+
+def section_elsewhere() -> list[str]:
+    """Links to the cost figures that live in other documents."""
+    rows = [(f"[{what}]({link})", f"`{source}`") for what, link, source in ELSEWHERE]
+    return [
+        "## Other cost figures",
+        "",
+        "Measured by their own benchmarks (not part of this run) and kept with the feature:",
+        "",
+        table(("figure", "benchmark"), rows),
+        "",
+    ]
+
 
 def render(res: Results, total_s: float, *, partial: bool = False) -> str:
     """The whole of docs/performance.md."""
@@ -67,6 +106,7 @@ def render(res: Results, total_s: float, *, partial: bool = False) -> str:
     parts += section_scale(res)
     parts += section_recovery(res)
     parts += section_rest(res)
+    parts += section_elsewhere()
     parts += [ANALYSIS]
     timing = ", ".join(f"{k} {v:.0f} s" for k, v in res.seconds.items())
     parts += ["## Suite timing", "", f"{timing}.", ""]
