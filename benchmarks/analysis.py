@@ -2,57 +2,56 @@
 
 ANALYSIS = """## Analysis
 
-**The headline (1): met at 60 devices on, not reliably at 20.** The target is the driver's CPU
-per frame above the bare receive at most 1/5 of sense-energy's. At 60 devices on it is met with
-room in every run (7.6× to 14×: sense-energy's generic unpack grows with the frame's bytes, the
-driver's cost mostly with its writes). At 20 devices on it is not reliably met. In the runs of
-2026-11-30 before this report, with the final code, the ratio was 3.7–5.3×, typically ≈ 4×:
-three full suite runs gave 5.3× (load ≈ 6, sense-energy inflated to 200 µs), 3.7× (load ≈ 5) and
-4.2× (load 3–5); three standalone runs of this benchmark at load ≈ 2.5 gave 3.9×, 3.9× and 4.0×
-(driver 31–32 µs, sense-energy 120–127 µs above the bare receive). Load inflates sense-energy's
-allocation-heavy unpack more than the driver's path, so the ratio moves with it; the table above
-is one run. On a quiet machine the driver is about 7 µs per frame over the target at 20 devices.
+**The headline (1): met at 60 devices on, missed at 20.** The target is the driver's CPU per
+frame above the bare receive at most 1/5 of sense-energy's. At 60 devices on it is met with room
+in every run (7× to 14×: sense-energy's generic unpack grows with the frame's bytes, the
+driver's cost mostly with its writes). At 20 devices on it is missed: ≈ 4× in every run of
+2026-11-30 on the composed core (driver.py split into parts, source, writer, hostport). Runs of
+this benchmark alone, 11:29–11:35 UTC, load average 0.5–1.6: main before the write change 3.8×
+(30.7 vs 115.8 µs above the bare receive) and 3.4× (37.2 vs 127.5 µs); with it 4.2× (35.8 vs
+148.4 µs). The same machine moves every client's figure by a third from one run to the next (the
+bare receive alone: 60–93 µs per frame at the same load), so the ratio is the figure to read,
+and one run's table is one sample of it. On this machine the driver is ≈ 8 µs per frame over the
+target at 20 devices.
 
-*Before → after*, measured paired (both drivers in the same run, on the same frames, side by
-side with sense-energy; load ≈ 5): the driver as of commit fdb3f2c spent 39.0 µs per frame
-above the bare receive at 20 devices (3.2× sense-energy's 124.5 µs) and now spends 28.3 µs
-(4.4×); at 60 devices 35.9 → 26.0 µs (10.6× → 14.6× of 380 µs). What changed:
-- the diff no longer builds a raw-value tuple per frame to prove "nothing changed" (on real
-  frames something always has): each value is compared as it is computed; voltage and
-  frequency are first checked against the band of raw values that round to the last written
-  value (skipping `round(x, n)`, which formats through a string); `last_sample` formats the
-  date and minute once a minute;
-- zones are kept as records rebuilt only when the bound set or the aliases change, and only the
-  frame's devices that a bound zone reads are looked up (a filtered comprehension);
-- the host is awaited directly (one coroutine per write instead of two);
-- the realtime frame is decoded inline in `decode()`, and `FeedMessage` is untracked by the GC.
-The poison checks (finite readings, sane epochs) are msgspec constraints evaluated in C during
-the decode and one comparison for the header epoch: not measurable against this noise.
+*This round's change*: the composed core had lost the write-path tweak of the previous round —
+`SampleWriter` went through `HostPort.set_device` / `set_zone`, a guarded coroutine wrapping the
+host's coroutine, for each of the ≈ 11 writes of a frame. It now awaits the host itself inside
+the same guard (checked for a closed port first, a raising host logged once per kind, never the
+feed): one coroutine per write. In process (section 1b, warm) that took the writes' share of the
+full path from 4.1 to 3.1 µs at 20 devices. Over loopback it is inside the noise: paired with
+main's driver in the same run (41 bursts of 600 frames, both beside the bare receive) 39.5 → 39.3
+µs; in a 21-burst run 41.0 → 36.3 µs.
 
-*Where the rest goes* (cold, over loopback, development runs at 20 devices, each figure above
-the bare receive, measured side by side with the full driver): msgspec's typed decode alone
-≈ 10 µs; decode + diff ≈ 20 µs; + the ≈ 11 host writes per frame ≈ 28 µs; the full driver (feed
-loop, watchdog'd receive, frame checks, message handler) ≈ 28–38 µs; sense-energy 120–180 µs.
-Counted in instructions (callgrind, 200 frames, each client in its own process) the driver does
-193 k per frame above the bare receive and sense-energy 1.16 M: 6.0×. The CPU ratio is lower
-because the driver's remaining work is Python bytecode run once per frame, cold (each frame
-arrives alone, other processes in between), while most of sense-energy's time is one C loop
-(msgpack's unpacker) that runs thousands of times per frame and stays hot. Half the decode is
-msgspec skipping the device tags the driver does not read, which no schema can avoid.
+*Where the time goes* (over loopback, 20 devices on, real-shaped; a client in its own process
+taking the same frames as the bare receive, each stage timed around itself, medians over 12,600
+frames): msgspec's typed decode 14.4 µs, the device diff 5.8–6.1, the host's zone list 0.6, the
+zone diff 7.5–7.7, the ≈ 11 host writes 4.8: ≈ 34 µs. Warm, in process (the stage table above),
+the same steps take 7.2, 1.5, —, 2.9 and 3.0 µs. The diff is a few dozen lines of Python that run
+once per frame after other processes have had the CPU: its cost over loopback is misses on code
+and data, not instructions, and it runs 4–5× slower than warm. Counted in instructions (callgrind,
+previous round) the driver does 193 k per frame above the bare receive and sense-energy 1.16 M
+(6.0×); most of sense-energy's time is one C loop (msgpack's unpacker) that stays hot. Half the
+decode is msgspec skipping the device tags the driver does not read, which no schema can avoid.
 
-*What would close the gap at 20 devices*: fewer Python steps per host write — a host batch write
-(one call per sample instead of one per attribute; the host contract has none) would remove most
-of the ≈ 9 µs of writes; the diff itself in C. *Lean* frames (the simulator's two tags per
-device, a third of the bytes; reported only) are the adverse case: sense-energy's cost falls
-with the bytes while the driver's writes stay (1.9× to 5.2× over the day's runs). They are also
-the noisiest rows: the driver's margin over the bare receive is smallest there, and a disturbed
-burst can even come out below zero (see the spread column).
+*Tried this round, measured, not kept*: an optional host batch write (`set_attributes`, a
+sample's writes in one call, on a host that offers it): 38.1 vs 39.3 µs paired, ≈ 1 µs, not worth
+a second write contract for every host; zones kept as flat lists with an index from source id to
+zone instead of per-zone records and a filtered comprehension: 7.51 vs 7.66 µs cold, 2.82 vs 2.84
+warm, no change. *What would close the gap*: the diff in compiled code, or fewer Python steps
+between the socket and the host in the websockets receive itself (the bare receive is ≈ 60–90 µs
+of this machine's CPU per frame; the driver's whole step is a third of it). *Lean* frames (the
+simulator's two tags per device, a third of the bytes; reported only) are the adverse case:
+sense-energy's cost falls with the bytes while the driver's writes stay. They are also the
+noisiest rows: the driver's margin over the bare receive is smallest there (see the spread
+column).
 
-**Latency (3), own phase, p99 < 2 ms** is missed in runs on this shared machine while other
-sessions run their suites: the tail is the machine's, not the driver's. The driver's own step
-(recv → write) stays at p99 ≈ 0.13 ms; the bare websockets clients in the same run show tails
-of 10–100 ms; the driver as of commit fdb3f2c, run right after under the same load, missed it
-too (p99 118 ms). On a quiet machine (the previous report) it was met at 0.42 ms.
+**Latency (3), own phase, p99 < 2 ms** is met in this run; on this shared machine it has also
+been missed while other sessions ran their suites, the tail then being the machine's (the bare
+websockets clients of the same run show it too), while the driver's own step (recv → write) stays
+at p99 ≈ 0.1–0.2 ms. The simulator now sends whole-second epochs, as the real cloud does, so at 2
+and 10 frames a second several frames share one epoch: each write is joined to the last send of
+its monitor and epoch before it (joined by epoch alone, the single-feed row read p50 −450 ms).
 
 **In-process throughput (1b)** is kept as a report: one frame set cycled in a warm loop, in
 the same process. The *identical* set (issue 7's targets) measures a frame that changes

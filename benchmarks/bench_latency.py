@@ -13,6 +13,7 @@ as a baseline for what delivery alone costs.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextvars
 import time
 from collections.abc import Callable, Iterator
@@ -67,6 +68,29 @@ class Latency:
 
 
 Arrival = tuple[float, float, float]  # epoch, time of the power write, time of the recv
+Sends = dict[tuple[str, float], list[float]]
+
+
+def _sends(stamps: list[list[Any]]) -> Sends:
+    """(monitor, epoch) -> the send times of its frames, in order.
+
+    The feed's epochs are whole seconds, as the real cloud's are, so at 2 or 10 frames a second
+    several frames share one epoch."""
+    out: Sends = {}
+    for monitor, epoch, at in stamps:
+        out.setdefault((monitor, round(epoch, 3)), []).append(at)
+    for times in out.values():
+        times.sort()
+    return out
+
+
+def _sent_at(sends: Sends, monitor: str, epoch: float, seen_at: float) -> float | None:
+    """When the frame seen at `seen_at` was sent: the last send of its epoch before then."""
+    times = sends.get((monitor, round(epoch, 3)))
+    if not times:
+        return None
+    i = bisect.bisect_right(times, seen_at)
+    return times[i - 1] if i else None
 
 
 async def run(
@@ -107,11 +131,11 @@ async def run(
                 stamps = await sim.ask("stamps")
         finally:
             await disconnect_all(fleet)
-    sent = {(m, round(e, 3)): t for m, e, t in stamps}
+    sends = _sends(stamps)
     total, own = [], []
     for monitor, seen in arrivals.items():
         for epoch, wrote, received in seen:
-            at = sent.get((monitor, round(epoch, 3)))
+            at = _sent_at(sends, monitor, epoch, wrote)
             if at is not None:
                 total.append((wrote - at) * 1000)
                 own.append((wrote - received) * 1000)
@@ -174,7 +198,7 @@ async def run_bare(instances: int, interval: float, seconds: float, *, spread: b
         await asyncio.gather(*clients)
         cpu = cpu_seconds() - cpu0
         stamps = await sim.ask("stamps")
-    sent = {(m, round(e, 3)): t for m, e, t in stamps}
+    sends = _sends(stamps)
     total = []
     counted = sum(1 for frames in received.values() for _, at in frames if at >= started)
     for monitor, frames in received.items():
@@ -182,9 +206,9 @@ async def run_bare(instances: int, interval: float, seconds: float, *, spread: b
             if at < started:
                 continue
             kind, epoch, _ = _triple(frame)
-            key = (monitor, round(epoch, 3))
-            if kind == "realtime_update" and key in sent:
-                total.append((at - sent[key]) * 1000)
+            sent = _sent_at(sends, monitor, epoch, at) if kind == "realtime_update" else None
+            if sent is not None:
+                total.append((at - sent) * 1000)
     return Latency(
         instances=instances,
         interval=interval,

@@ -296,8 +296,9 @@ def section_rest(res: Results) -> list[str]:
         "",
         table(("endpoint", "startup", "steady window", "per monitor-hour"), rows),
         "",
-        "History is one usage request every 5 minutes, plus one solar request on solar monitors: "
-        "12 + 12 an hour. Measured figures land at 11.5–12.2 each over runs: the loop sleeps "
+        "History is one request every 5 minutes to /app/history/trends, which carries usage and "
+        "solar alike (the OpenAPI document's usage and solar paths are used only where trends "
+        "answers 404): 12 an hour. Measured figures land at 11.5–12.2 over runs: the loop sleeps "
         "300 s after each fetch, so the fetch's own time (magnified by 1/scale) lengthens the "
         "period, and the window's edges add or drop one request.",
         "",
