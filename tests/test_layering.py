@@ -11,9 +11,7 @@ PACKAGE = Path(__file__).parent.parent / "sense_energy_driver"
 
 # Lower layers first; a module may import from its own layer or any lower one, never higher.
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset(
-        {"const", "errors", "models", "redact", "backoff", "totp", "host", "netaddress", "repeats"}
-    ),
+    frozenset({"const", "errors", "models", "redact", "backoff", "totp", "host", "netaddress"}),
     frozenset({"transport"}),
     frozenset(
         {"api", "session", "retry", "config", "frames", "samples", "loops", "supervisor", "proxy"}
