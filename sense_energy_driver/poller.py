@@ -11,7 +11,7 @@ from .errors import SenseAuthError
 from .loops import Escalation, Periodic
 from .restmodels import Device, DevicesOverview, tag_flag
 
-__all__ = ["DeviceCatalog", "DevicePoller", "Retrained", "tag_flag"]  # tag_flag: models.py
+__all__ = ["DeviceCatalog", "DevicePoller", "Retrained", "tag_flag"]  # tag_flag: restmodels.py
 
 _LOGGER = logging.getLogger(__name__)
 
