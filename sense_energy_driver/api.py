@@ -27,7 +27,9 @@ from .errors import (
     SenseServerError,
     SenseTokenExpiredError,
 )
-from .models import (
+from .models import RealtimePayload
+from .redact import redact
+from .restmodels import (
     AlwaysOn,
     AuthResponse,
     Device,
@@ -36,13 +38,11 @@ from .models import (
     MfaChallenge,
     MonitorOverviewResponse,
     MonitorStatus,
-    RealtimePayload,
     SolarHistory,
     Timeline,
     Trends,
     UsageHistory,
 )
-from .redact import redact
 from .transport.http import HttpResponse, HttpTransport
 
 __all__ = ["SCALES", "SenseApi"]

@@ -11,7 +11,8 @@ from typing import Protocol
 from .const import MIN_FIRMWARE_REALTIME_UPDATE_API
 from .errors import SenseError
 from .loops import Escalation
-from .models import MonitorStatus, RealtimePayload
+from .models import RealtimePayload
+from .restmodels import MonitorStatus
 
 __all__ = ["RealtimeFallback", "firmware_version"]
 

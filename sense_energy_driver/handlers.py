@@ -15,11 +15,11 @@ from .commands import Arg, CommandTable, local_zone, parse_start
 from .const import SCALES
 from .errors import SenseCommandError
 from .history import Period
-from .models import MonitorInfo, MonitorStatus
 from .monitor import MonitorSession
 from .parts import Parts
 from .proxy import ProxyService
 from .realtime import FeedStatus
+from .restmodels import MonitorInfo, MonitorStatus
 
 __all__ = ["COMMANDS", "CommandContext", "realtime_answer"]
 

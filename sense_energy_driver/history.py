@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 from .errors import SenseNotFoundError
-from .models import SolarHistory, Trends, UsageHistory
+from .restmodels import SolarHistory, Trends, UsageHistory
 
 if TYPE_CHECKING:
     from .api import SenseApi

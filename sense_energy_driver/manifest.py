@@ -13,6 +13,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .standalone_errors import StandaloneError
+
 __all__ = [
     "CommandArg",
     "CommandSpec",
@@ -28,7 +30,7 @@ __all__ = [
 ATTRIBUTE_TYPES = frozenset({"string", "int", "float", "bool", "json"})
 
 
-class ManifestError(RuntimeError):
+class ManifestError(StandaloneError):
     """manifest.json is missing or does not have the shape this package was built against."""
 
 

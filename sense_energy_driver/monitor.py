@@ -11,7 +11,7 @@ from .config import DriverConfig
 from .const import DEVICE_ID_HEADER, MSGPACK_CONTENT_TYPE
 from .errors import SenseCommandError, SenseConfigError, SenseForbiddenError, SenseNotFoundError
 from .history import HistorySource
-from .models import AuthResponse, MonitorSummary
+from .restmodels import AuthResponse, MonitorSummary
 from .session import Credentials, RetryPolicy, SenseSession
 from .transport.feed import FeedConnection, open_feed
 from .transport.http import HttpTransport

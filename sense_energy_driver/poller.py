@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from .const import DEVICE_LIST_MIN_GAP_S
 from .errors import SenseAuthError
 from .loops import Escalation, Periodic
-from .models import Device, DevicesOverview, tag_flag
+from .restmodels import Device, DevicesOverview, tag_flag
 
-__all__ = ["DeviceCatalog", "DevicePoller", "Retrained", "tag_flag"]  # tag_flag: models.py
+__all__ = ["DeviceCatalog", "DevicePoller", "Retrained", "tag_flag"]  # tag_flag: restmodels.py
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from .errors import (
     SenseMfaRequiredError,
     SenseTokenExpiredError,
 )
-from .models import AuthResponse, MonitorSummary
+from .restmodels import AuthResponse, MonitorSummary
 from .retry import Retrier, RetryPolicy
 from .totp import totp_code
 

@@ -14,9 +14,10 @@ from .errors import SenseProtocolError
 from .fallback import RealtimeFallback
 from .frames import REALTIME_UPDATE, FeedMessage
 from .hostport import HostPort
-from .models import DataChange, MonitorStatus, RealtimePayload
+from .models import DataChange, RealtimePayload
 from .monitor import MonitorSession
 from .realtime import FeedCounters, FeedStatus, RealtimeFeed
+from .restmodels import MonitorStatus
 from .retraining import Retraining
 from .timing import Timing
 from .transport.feed import FeedConnection

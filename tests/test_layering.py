@@ -12,7 +12,17 @@ PACKAGE = Path(__file__).parent.parent / "sense_energy_driver"
 # Lower layers first; a module may import from its own layer or any lower one, never higher.
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset(
-        {"const", "errors", "models", "redact", "backoff", "totp", "host", "netaddress", "repeats"}
+        {
+            "const",
+            "errors",
+            "models",
+            "restmodels",
+            "redact",
+            "backoff",
+            "totp",
+            "host",
+            "netaddress",
+        }
     ),
     frozenset({"transport"}),
     frozenset(
@@ -23,12 +33,16 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"source"}),
     frozenset({"parts"}),
     frozenset({"handlers", "login", "driver", "__init__"}),
-    frozenset({"manifest", "standalone"}),
+    frozenset({"standalone_errors", "manifest", "standalone"}),
     frozenset({"web", "mqtt"}),  # serve the standalone host's values: a page, a broker
     frozenset({"cli", "__main__"}),
 )
 LAYER_OF = {name: level for level, names in enumerate(LAYERS) for name in names}
-HOST_SIDE = {"manifest", "standalone", "web", "mqtt", "cli", "__main__", "simulator"}
+# Not held to the one exception tree: the simulator is a server of its own, web has its own
+# request errors that never leave it.
+OUTSIDE_THE_TREE = {"simulator", "web"}
+# Errors of the standalone host, its files and the CLI derive from StandaloneError.
+STANDALONE_SIDE = {"standalone_errors", "manifest", "standalone", "mqtt", "cli"}
 
 
 def _unit(path: Path) -> str:
@@ -102,18 +116,33 @@ def test_layers_import_only_downwards(path: Path) -> None:
 
 
 def test_the_simulator_shares_no_driver_code() -> None:
-    allowed = {"models", "const"}
+    allowed = {"models", "restmodels", "const"}
     for path in (PACKAGE / "simulator").rglob("*.py"):
         reached = {n[1:] for n in _imports(path) if n.startswith(".")} - {"simulator"}
         assert reached <= allowed, f"simulator/{path.name} imports {sorted(reached - allowed)}"
 
 
-def test_driver_exceptions_form_one_tree() -> None:
-    """Every exception the driver's own modules define derives from SenseError."""
-    from sense_energy_driver import errors
+def _defined_exceptions(path: Path) -> list[ast.ClassDef]:
+    """Classes a file defines whose name says they are errors."""
+    return [
+        node
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef) and node.name.endswith(("Error", "Problem"))
+    ]
 
+
+def test_exceptions_form_one_tree() -> None:
+    """Every exception the package's own modules define derives from SenseError; those of the
+    standalone host, its files and the CLI from StandaloneError."""
+    import importlib
+
+    from sense_energy_driver import errors
+    from sense_energy_driver.standalone_errors import StandaloneError
+
+    checked = 0
     for path in _sources():
-        if _unit(path) in HOST_SIDE or path.name == "errors.py":
+        unit = _unit(path)
+        if unit in OUTSIDE_THE_TREE or path.name == "errors.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ClassDef):
@@ -121,6 +150,15 @@ def test_driver_exceptions_form_one_tree() -> None:
                 assert not bases & {"Exception", "BaseException", "ValueError", "RuntimeError"}, (
                     f"{path.name}: {node.name} is outside the SenseError tree"
                 )
+        if unit in STANDALONE_SIDE:
+            parts = path.relative_to(PACKAGE).with_suffix("").parts
+            module = importlib.import_module(".".join(("sense_energy_driver", *parts)))
+            for node in _defined_exceptions(path):
+                cls = getattr(module, node.name)
+                if issubclass(cls, Exception):
+                    assert issubclass(cls, StandaloneError), f"{path.name}: {node.name}"
+                    checked += 1
+    assert checked >= 10  # DeviceFileError, StoreError, ManifestError, UsageError, ...
     assert all(
         issubclass(cls, errors.SenseError)
         for cls in vars(errors).values()

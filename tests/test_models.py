@@ -6,7 +6,8 @@ import msgspec
 import pytest
 
 from sense_energy_driver.errors import SenseMfaRequiredError
-from sense_energy_driver.models import AuthResponse, RealtimePayload
+from sense_energy_driver.models import RealtimePayload
+from sense_energy_driver.restmodels import AuthResponse
 
 
 def test_auth_response_tolerates_numeric_ids_and_unknown_fields() -> None:

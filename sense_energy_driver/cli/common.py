@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TextIO, TypeVar
 from ..errors import SenseAuthError, SenseConnectionError
 from ..standalone import Change, StandaloneHost
 from ..standalone.store import DEVICE
+from ..standalone_errors import StandaloneConfigError
 from .hints import plain_url_warnings
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ LOG_LEVELS = {
 }
 
 
-class UsageError(Exception):
+class UsageError(StandaloneConfigError):
     """Bad usage found after parsing (a value argparse cannot check); exit status 2."""
 
 

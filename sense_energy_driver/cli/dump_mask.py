@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ..standalone_errors import StandaloneError
+
 __all__ = ["Masker", "UnmaskedSecretError"]
 
 _TOKEN_KEYS = {"access_token": "t1.v2.MASKED_ACCESS_TOKEN", "refresh_token": "MASKED_REFRESH_TOKEN"}
@@ -31,7 +33,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _KEEP_NAMES = {"always_on", "unknown", "solar", "Always On", "Other", "Solar", "Unknown"}
 
 
-class UnmaskedSecretError(Exception):
+class UnmaskedSecretError(StandaloneError):
     """A known secret survived masking; nothing is written (never carries the secret)."""
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from ..api import SenseApi
 from ..errors import SenseMfaRequiredError
 from ..manifest import load_manifest
-from ..models import Device, MonitorSummary
+from ..restmodels import Device, MonitorSummary
 from ..session import Credentials, RetryPolicy, SenseSession
 from ..standalone import KEY_FILE_NAME, DeviceFile, DeviceFileLock
 from ..standalone.atomic import atomic_write_text

@@ -20,10 +20,8 @@ from typing import NoReturn
 
 from .. import __version__
 from ..errors import SenseCommandError, SenseConfigError, SenseError
-from ..manifest import ManifestError
-from ..standalone import StoreError
 from .command import add_command_parser
-from .common import LOG_LEVELS, CurrentStderrHandler, UsageError
+from .common import LOG_LEVELS, CurrentStderrHandler
 from .demo import add_demo_parser
 from .dump import add_dump_parser
 from .hints import hint_for
@@ -125,10 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if inspect.isawaitable(result):
             result = asyncio.run(_awaited(result))
         return int(result)
-    except (UsageError, SenseConfigError, SenseCommandError) as err:
+    except (SenseConfigError, SenseCommandError) as err:  # UsageError, DeviceFileError, ...
         _error(str(err))
         return EXIT_USAGE
-    except (SenseError, StoreError, ManifestError) as err:
+    except SenseError as err:  # StandaloneError (store, lock, manifest) included
         _error(str(err))
         hint = hint_for(err)
         if hint:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
-from ..models import Device, tag_flag
+from ..restmodels import Device, tag_flag
 from .common import UsageError
 from .prompts import Prompts
 

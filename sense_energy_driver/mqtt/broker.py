@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..errors import SenseConfigError
+from ..standalone_errors import StandaloneConfigError
 
 __all__ = ["PASSWORD_ENV", "BrokerAddress", "MqttConfigError", "parse_broker_url"]
 
@@ -16,7 +16,7 @@ DEFAULT_PORTS = {"mqtt": 1883, "mqtts": 8883}
 URL_FORMS = "mqtt://[user[:password]@]HOST[:PORT] or mqtts://... for TLS"
 
 
-class MqttConfigError(SenseConfigError):
+class MqttConfigError(StandaloneConfigError):
     """An MQTT option is invalid; the message names the option and what is valid."""
 
 

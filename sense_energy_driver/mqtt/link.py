@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import aiomqtt
 
 from ..backoff import Backoff
-from ..repeats import RepeatedFailure
+from ..loops import Escalation
 from .broker import BrokerAddress
 from .outbox import Outbox
 from .proxyfeed import ProxyFeeds
@@ -47,6 +47,10 @@ class LinkCounters:
     published: int = 0
 
 
+def _log(level: int, message: str) -> None:
+    _LOGGER.log(level, "%s", message)
+
+
 class BrokerLink:
     """Owns the aiomqtt client; runs until cancelled, reconnecting whenever the broker drops."""
 
@@ -68,7 +72,8 @@ class BrokerLink:
         self.outbox = outbox
         self.counters = LinkCounters()
         self._backoff = backoff
-        self._outage = RepeatedFailure()
+        # A long outage is one WARNING, DEBUG repeats and a summary now and then.
+        self._outage = Escalation(f"MQTT broker {broker.display()}", _log)
         self._keepalive = keepalive
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._bridges: dict[str, MonitorBridge] = {}
@@ -134,7 +139,7 @@ class BrokerLink:
         while True:
             try:
                 async with self._client_for() as client:
-                    self._outage.recovered()
+                    self._outage.succeeded()
                     await self._serve(client)
             except aiomqtt.MqttError as err:
                 reason = str(err)
@@ -146,17 +151,8 @@ class BrokerLink:
                 self.connected.clear()
                 self.feeds.set_subscribed(frozenset())
             self.counters.failures += 1
-            level = self._outage.failed()  # a long outage is one WARNING and a summary now and then
-            delay = self._backoff.delay(self._outage.count, self._rng)
-            _LOGGER.log(
-                level,
-                "MQTT broker %s: %s; retrying in %.1f s (attempt %d, unreachable for %.0f s)",
-                self.broker.display(),
-                reason,
-                delay,
-                self._outage.count,
-                self._outage.seconds,
-            )
+            delay = self._backoff.delay(self._outage.failures + 1, self._rng)
+            self._outage.failed(f"{reason}; retrying in {delay:.1f} s")
             await asyncio.sleep(delay)
 
     async def _serve(self, client: aiomqtt.Client) -> None:

@@ -1,7 +1,9 @@
 """Commands over MQTT: a JSON request checked, run through the driver, answered as JSON.
 
-Only `reconnect` and the read-only `get_*` commands are offered: anyone who can publish to the
-broker can send them, and none of them changes configuration or reveals a credential.
+Offered: `reconnect`, the read-only `get_*` commands and `set_proxy_power` (the one way to set a
+running driver's proxy watts from outside its process). Anyone who can publish to the broker can
+send them; none of them changes configuration or reveals a credential. Arguments are checked as
+the command table declares them, before the command runs.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ __all__ = ["MQTT_ACTIONS", "answer_request"]
 
 _LOGGER = logging.getLogger(__name__)
 
-MQTT_ACTIONS = tuple(sorted(a for a in COMMANDS if a == "reconnect" or a.startswith("get_")))
+MQTT_ACTIONS = tuple(
+    sorted(a for a in COMMANDS if a in ("reconnect", "set_proxy_power") or a.startswith("get_"))
+)
 COMMAND_TIMEOUT_S = 60.0
 MAX_REQUEST_BYTES = 64 * 1024
 

@@ -7,6 +7,7 @@ console and a rotating file. See docs/host-integration.md.
 
 from __future__ import annotations
 
+from ..standalone_errors import StandaloneConfigError, StandaloneError
 from .devicefile import KEY_FILE_NAME, DeviceFile, DeviceFileError, FileChanges
 from .host import Change, HostValues, StandaloneHost, log_path_for, store_path_for
 from .lock import DeviceFileLock, DeviceInUseError, lock_path_for
@@ -23,6 +24,8 @@ __all__ = [
     "FileChanges",
     "HostValues",
     "RuntimeStore",
+    "StandaloneConfigError",
+    "StandaloneError",
     "StandaloneHost",
     "StoreError",
     "StoredValue",

@@ -17,6 +17,8 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from ..standalone_errors import StandaloneConfigError
+
 __all__ = [
     "KEY_BYTES",
     "PREFIX",
@@ -41,11 +43,11 @@ _FORMAT = re.compile(
 )
 
 
-class GemCryptError(ValueError):
+class GemCryptError(StandaloneConfigError):
     """A gem-crypt value is malformed, tampered with, or was encrypted with another key."""
 
 
-class KeyFileError(OSError):
+class KeyFileError(StandaloneConfigError):
     """The key file cannot be read, created, or does not hold a 32-byte hex key."""
 
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import SenseConfigError
 from ..manifest import Manifest, load_manifest
+from ..standalone_errors import StandaloneConfigError
 from .atomic import atomic_write_text
 from .crypto import (
     GemCryptError,
@@ -39,7 +39,7 @@ KEY_FILE_NAME = ".encryption_key"
 _SAVE_ATTEMPTS = 5
 
 
-class DeviceFileError(SenseConfigError):
+class DeviceFileError(StandaloneConfigError):
     """The device file (or its key) is missing or invalid; the message says where and why."""
 
 

@@ -15,12 +15,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from ..errors import SenseConfigError, SenseError
+from ..standalone_errors import StandaloneConfigError, StandaloneError
 
 __all__ = ["DeviceFileLock", "DeviceInUseError", "lock_path_for"]
 
 
-class DeviceInUseError(SenseError):
+class DeviceInUseError(StandaloneError):
     """Another process runs the driver for this device file."""
 
     def __init__(self, message: str, *, pid: int | None) -> None:
@@ -48,7 +48,7 @@ class DeviceFileLock:
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as err:
-            raise SenseConfigError(
+            raise StandaloneConfigError(
                 f"{self.path}: cannot create the lock file: {err.strerror or err}"
             ) from None
         try:

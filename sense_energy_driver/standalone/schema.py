@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..manifest import ConfigAttribute, Manifest
+from ..standalone_errors import StandaloneConfigError
 
 __all__ = ["SchemaProblem", "Zone", "check_attributes", "check_document", "coerce"]
 
@@ -20,7 +21,7 @@ _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
 
 
-class SchemaProblem(ValueError):
+class SchemaProblem(StandaloneConfigError):
     """One thing wrong with a device file; the message names the field and what is valid."""
 
 

@@ -11,6 +11,8 @@ import logging
 import sqlite3
 from pathlib import Path
 
+from ..standalone_errors import StandaloneError
+
 __all__ = ["SCHEMA_VERSION", "StoreError", "open_store"]
 
 _LOGGER = logging.getLogger(__name__)
@@ -47,7 +49,7 @@ _V1_UPGRADE = (
 )
 
 
-class StoreError(RuntimeError):
+class StoreError(StandaloneError):
     """The store cannot be opened, is not one this package wrote, or cannot store values."""
 
 

@@ -88,6 +88,23 @@ def test_a_fleet_with_every_file_run_elsewhere_exits_1(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_a_fleet_leaves_out_a_file_whose_store_cannot_be_opened(tmp_path: Path) -> None:
+    """A StoreError is a StandaloneError: the file is named and left out, as a locked one is."""
+    fleet = _fleet(tmp_path, "a")
+    (fleet / "a.sqlite3").write_text("not a database, just text\n" * 100, encoding="utf-8")
+    result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        cli_argv("run", "--devices", fleet, "--seconds", "60"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "a.json: not run:" in result.stderr and "value store" in result.stderr
+    assert "shard 0/1: none of its device files could be run" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_an_edit_during_a_fleet_run_reaches_that_monitors_driver(tmp_path: Path) -> None:
     fleet = tmp_path / "fleet"
     fleet.mkdir()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sense_energy_driver.models import Device
 from sense_energy_driver.poller import DeviceCatalog, Retrained
+from sense_energy_driver.restmodels import Device
 
 
 def test_merged_and_hidden_devices_are_not_listed() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from sense_energy_driver.api import SenseApi
 from sense_energy_driver.errors import SenseConfigError, SenseConnectionError, SenseEndpointError
-from sense_energy_driver.models import AuthResponse
+from sense_energy_driver.restmodels import AuthResponse
 from sense_energy_driver.simulator import SenseSimulator
 from sense_energy_driver.transport import HttpTransport
 from sense_energy_driver.transport.feed import open_feed

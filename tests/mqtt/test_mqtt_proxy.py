@@ -23,7 +23,7 @@ from sense_energy_driver.mqtt.proxyfeed import ProxyFeeds
 from sense_energy_driver.proxy import Source
 from sense_energy_driver.simulator import SenseSimulator
 from sense_energy_driver.standalone import StandaloneHost
-from tests.mqtt.broker import Mosquitto
+from tests.mqtt.broker import Mosquitto, watching
 from tests.mqtt.running import Running, bridged, write_device_file
 from tests.proxy.kasa_client import read_watts
 from tests.sim_fixtures import FAST
@@ -220,3 +220,58 @@ def test_run_without_mqtt_refuses_an_mqtt_source_naming_what_is_missing(
     err = capsys.readouterr().err
     assert f"proxy 'Pool pump' reads the MQTT topic '{POOL}'" in err
     assert "no MQTT connection: start it with --mqtt mqtt://HOST[:PORT]" in err
+
+
+async def test_set_proxy_power_over_mqtt_reaches_a_running_drivers_plug(
+    broker: Mosquitto, sim: SenseSimulator, tmp_path: Path
+) -> None:
+    """The one way to set a running `run`'s proxy watts from outside its process."""
+    async with bridged(
+        sim,
+        broker.url,
+        tmp_path,
+        proxy_devices=[{"name": "Heater"}, {"name": "Pool pump", "source": f"mqtt:{POOL}"}],
+        kasa_bind="127.0.0.1:0",
+    ) as run:
+        topics = run.topics
+        async with watching(broker.port, topics.response, topics.availability) as watcher:
+            await watcher.wait_payload(topics.availability, "online")
+
+            async def ask(request: dict[str, object]) -> dict[str, object]:
+                await watcher.client.publish(topics.command, json.dumps(request), qos=1)
+
+                def answer(_: object) -> dict[str, object] | None:
+                    for message in watcher.on(topics.response):
+                        data = message.json()
+                        if data.get("id") == request["id"]:
+                            return data  # type: ignore[no-any-return]
+                    return None
+
+                found = await watcher.wait_for(answer, timeout=WAIT_S)
+                assert isinstance(found, dict)
+                return found
+
+            assert (await plugs(run))["Heater"] == 0.0  # no reading yet
+            done = await ask(
+                {"action": "set_proxy_power", "name": "Heater", "watts": 1500, "id": 1}
+            )
+            assert done["ok"] is True, done
+            assert (await plugs(run))["Heater"] == 1500.0  # python-kasa reads the new watts
+            assert (await proxy_entry(run, "Heater"))["watts"] == 1500.0
+
+            # Checked as the command table declares, and by the proxy's own rules.
+            negative = await ask(
+                {"action": "set_proxy_power", "name": "Heater", "watts": -5, "id": 2}
+            )
+            assert negative["ok"] is False and "watts" in str(negative["error"])
+            text = await ask(
+                {"action": "set_proxy_power", "name": "Heater", "watts": "lots", "id": 3}
+            )
+            assert text["ok"] is False and "watts" in str(text["error"])
+            missing = await ask({"action": "set_proxy_power", "watts": 10, "id": 4})
+            assert missing["ok"] is False and "name" in str(missing["error"])
+            unknown = await ask({"action": "set_proxy_power", "name": "Oven", "watts": 10, "id": 5})
+            assert unknown["ok"] is False and "Heater" in str(unknown["error"])
+            fed = await ask({"action": "set_proxy_power", "name": "Pool pump", "watts": 9, "id": 6})
+            assert fed["ok"] is False and f"mqtt:{POOL}" in str(fed["error"])
+            assert (await plugs(run))["Heater"] == 1500.0  # nothing refused changed the reading

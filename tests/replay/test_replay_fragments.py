@@ -7,8 +7,9 @@ from typing import Any
 import msgspec
 import pytest
 
-from sense_energy_driver.models import Device, MonitorStatus, RealtimeDevice, TrendTotal, tag_flag
+from sense_energy_driver.models import RealtimeDevice
 from sense_energy_driver.poller import DeviceCatalog
+from sense_energy_driver.restmodels import Device, MonitorStatus, TrendTotal, tag_flag
 from tests.replay.corpus import Fixture, fixtures, shown_by_the_app
 
 

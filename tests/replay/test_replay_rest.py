@@ -15,7 +15,7 @@ import pytest
 import respx
 
 from sense_energy_driver.api import SenseApi
-from sense_energy_driver.models import tag_flag
+from sense_energy_driver.restmodels import tag_flag
 from sense_energy_driver.transport.http import HttpTransport
 from tests.replay.corpus import Fixture, fixtures
 

@@ -25,7 +25,8 @@ from sense_energy_driver.errors import (
     SenseServerError,
     SenseTokenExpiredError,
 )
-from sense_energy_driver.models import (
+from sense_energy_driver.models import RealtimePayload
+from sense_energy_driver.restmodels import (
     AlwaysOn,
     AuthResponse,
     Device,
@@ -33,7 +34,6 @@ from sense_energy_driver.models import (
     DevicesOverview,
     MonitorOverviewResponse,
     MonitorStatus,
-    RealtimePayload,
     SolarHistory,
     Timeline,
     UsageHistory,

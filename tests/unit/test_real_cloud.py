@@ -10,8 +10,8 @@ import pytest
 import respx
 
 from sense_energy_driver import SenseEnergyDriver
-from sense_energy_driver.models import Device, MonitorSummary
 from sense_energy_driver.poller import DeviceCatalog, tag_flag
+from sense_energy_driver.restmodels import Device, MonitorSummary
 from tests.feed_server import FeedServer, json_frame
 from tests.unit import real_bodies as real
 from tests.unit.real_cloud import (
@@ -246,7 +246,8 @@ def test_numeric_ids_and_integer_epochs_decode() -> None:
     import msgspec
 
     from sense_energy_driver.frames import FrameDecoder
-    from sense_energy_driver.models import AuthResponse, RealtimePayload
+    from sense_energy_driver.models import RealtimePayload
+    from sense_energy_driver.restmodels import AuthResponse
 
     auth = msgspec.json.decode(msgspec.json.encode(real.authenticate()), type=AuthResponse)
     assert auth.user_id_str == str(real.USER)

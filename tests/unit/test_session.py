@@ -25,7 +25,7 @@ from sense_energy_driver.errors import (
     SenseTimeoutError,
     SenseTokenExpiredError,
 )
-from sense_energy_driver.models import AuthResponse, MonitorStatus
+from sense_energy_driver.restmodels import AuthResponse, MonitorStatus
 from sense_energy_driver.session import Credentials, RetryPolicy, SenseSession
 from sense_energy_driver.totp import totp_code
 from sense_energy_driver.transport.http import HttpTransport
