@@ -11,8 +11,8 @@ this benchmark alone, 11:29–11:35 UTC, load average 0.5–1.6: main before the
 (30.7 vs 115.8 µs above the bare receive) and 3.4× (37.2 vs 127.5 µs); with it 4.2× (35.8 vs
 148.4 µs). The same machine moves every client's figure by a third from one run to the next (the
 bare receive alone: 60–93 µs per frame at the same load), so the ratio is the figure to read,
-and one run's table is one sample of it. On this machine the driver is ≈ 8 µs per frame over the
-target at 20 devices.
+and one run's table is one sample of it (this one: 4.2×). On this machine the driver is 6–8 µs
+per frame over the target at 20 devices.
 
 *This round's change*: the composed core had lost the write-path tweak of the previous round —
 `SampleWriter` went through `HostPort.set_device` / `set_zone`, a guarded coroutine wrapping the
@@ -27,7 +27,7 @@ main's driver in the same run (41 bursts of 600 frames, both beside the bare rec
 taking the same frames as the bare receive, each stage timed around itself, medians over 12,600
 frames): msgspec's typed decode 14.4 µs, the device diff 5.8–6.1, the host's zone list 0.6, the
 zone diff 7.5–7.7, the ≈ 11 host writes 4.8: ≈ 34 µs. Warm, in process (the stage table above),
-the same steps take 7.2, 1.5, —, 2.9 and 3.0 µs. The diff is a few dozen lines of Python that run
+the same steps take 7.2, 1.5, —, 2.8 and 3.0 µs. The diff is a few dozen lines of Python that run
 once per frame after other processes have had the CPU: its cost over loopback is misses on code
 and data, not instructions, and it runs 4–5× slower than warm. Counted in instructions (callgrind,
 previous round) the driver does 193 k per frame above the bare receive and sense-energy 1.16 M

@@ -96,8 +96,8 @@ class SampleWriter:
         zone_writes = self._diff.zone_writes(payload, zones, aliases, hold_offs=hold)
         self._payload, self._received_at = payload, now
         # The host is awaited here, each call guarded as HostPort's own writes are (closed: not
-        # written, counted; raising: one log line per kind, never the feed): one coroutine per
-        # write instead of two is most of this step's cost on a real frame.
+        # written, counted; raising: one log line per kind, never the feed), so a write costs
+        # one coroutine (the host's) instead of two: a real frame brings about a dozen.
         host = port.host
         for name, value in writes:
             if port.closed:
