@@ -52,7 +52,7 @@ class HostPort:
     @property
     def host(self) -> Host:
         """The host itself, for the write step's loop (SampleWriter), which guards each call
-        as set_device and set_zone do: checked for `closed`, failures through `host_failed`."""
+        as set_device does: checked for `closed` first, failures through `host_failed`."""
         return self._host
 
     def open(self) -> None:
