@@ -19,7 +19,7 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from websockets.asyncio.client import connect
@@ -52,7 +52,8 @@ class Frames:
 
 class RecordingHost:
     """The driver's host: keeps every value written (the last per attribute) and counts writes;
-    a frame counts once its sample time (`last_sample`, a new second every frame) is written."""
+    a frame counts once its sample time (`last_sample`, a new second every frame) is written,
+    or, as the standalone host takes them, once its values arrive in one call (`set_attributes`)."""
 
     def __init__(self, attributes: dict[str, object], zones: list[str], frames: Frames) -> None:
         self.attributes = attributes
@@ -76,6 +77,17 @@ class RecordingHost:
     async def set_zone_attribute(self, address: str, name: str, value: object) -> None:
         self.writes += 1
         self.zone_values[address, name] = value
+
+    async def set_attributes(
+        self, device: Sequence[tuple[str, object]], zones: Sequence[tuple[str, str, object]]
+    ) -> None:
+        """A whole sample at once, as the standalone host takes it (a BatchingHost)."""
+        self.writes += len(device) + len(zones)
+        self.device.update(device)
+        zone_values = self.zone_values
+        for address, name, value in zones:
+            zone_values[address, name] = value
+        self._frames.tick()
 
     def zone_addresses(self) -> list[str]:
         return self.zones

@@ -144,28 +144,44 @@ class FrameDecoder:
         self._pending = bytearray()
         self.skipped = 0
 
+    def realtime(self, frame: bytes | str) -> RealtimePayload | None:
+        """The payload of a frame that is one lone msgpack realtime_update (the hot path), or
+        None for any other frame (then `decode()` it); SenseProtocolError (counted) if its
+        payload or epoch is bad."""
+        if (
+            type(frame) is not bytes
+            or self._pending
+            or len(frame) > self._max
+            or not frame.startswith(_REALTIME_HEAD)
+            or (reader := _EPOCH_READERS.get(frame[_HEAD_LEN])) is None
+        ):
+            return None
+        try:
+            payload: RealtimePayload = _REALTIME_MSGPACK.decode(memoryview(frame)[reader[1] :])
+        except msgspec.ValidationError as err:
+            self.skipped += 1
+            raise SenseProtocolError(f"bad {REALTIME_UPDATE} payload: {err}") from err
+        except msgspec.DecodeError:
+            return None  # truncated or several triples: decode() sorts it out
+        except RecursionError as err:  # msgspec recurses once per nesting level
+            self.skipped += 1
+            raise SenseProtocolError("frame nested too deeply") from err
+        epoch = reader[0](frame, _HEAD_LEN + 1)[0]
+        if not 0 <= epoch < MAX_EPOCH:
+            self.skipped += 1
+            raise SenseProtocolError(_bad_epoch(float(epoch)))
+        return payload
+
     def decode(self, frame: bytes | str) -> list[FeedMessage]:
         """Decode one WebSocket frame; raise SenseProtocolError (after counting it) if malformed."""
         try:
-            if (
-                type(frame) is bytes
-                and not self._pending
-                and len(frame) <= self._max
-                and frame.startswith(_REALTIME_HEAD)
-                and (reader := _EPOCH_READERS.get(frame[_HEAD_LEN])) is not None
-            ):
-                # The hot path, a lone realtime_update triple: one typed decode after the head.
-                try:
-                    payload = _REALTIME_MSGPACK.decode(memoryview(frame)[reader[1] :])
-                except msgspec.ValidationError as err:
-                    raise SenseProtocolError(f"bad {REALTIME_UPDATE} payload: {err}") from err
-                except msgspec.DecodeError:
-                    pass  # truncated or several triples: the buffered path sorts it out
-                else:
-                    epoch = float(reader[0](frame, _HEAD_LEN + 1)[0])
-                    if not 0.0 <= epoch < MAX_EPOCH:
-                        raise SenseProtocolError(_bad_epoch(epoch))
-                    return [FeedMessage(REALTIME_UPDATE, payload, epoch)]
+            payload = self.realtime(frame)
+        except SenseProtocolError:
+            raise  # counted already
+        try:
+            if payload is not None and isinstance(frame, bytes):  # the one kind realtime() reads
+                epoch = _EPOCH_READERS[frame[_HEAD_LEN]][0](frame, _HEAD_LEN + 1)[0]
+                return [FeedMessage(REALTIME_UPDATE, payload, float(epoch))]
             if len(frame) > self._max:
                 self._pending.clear()
                 raise SenseProtocolError(f"frame of {len(frame)} bytes exceeds {self._max}")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Protocol, runtime_checkable
 
-__all__ = ["Host"]
+__all__ = ["BatchingHost", "Host"]
 
 
 @runtime_checkable
@@ -35,4 +35,22 @@ class Host(Protocol):
 
     def log(self, level: int, message: str) -> None:
         """Append a line to the device log; `level` is a `logging` level."""
+        ...
+
+
+@runtime_checkable
+class BatchingHost(Protocol):
+    """Optional for a Host: take one sample's changed values in a single call.
+
+    A host offering `set_attributes` gets every realtime sample as one update (the device's
+    values, then the zones'), so it can store and announce a sample at once; the driver then
+    makes one call per frame instead of one per changed value (about a dozen on a real feed).
+    Other writes (configuration the driver keeps, health, command results) still come through
+    `set_device_attribute`. The lists are new for every call: the host may keep them.
+    """
+
+    async def set_attributes(
+        self, device: Sequence[tuple[str, object]], zones: Sequence[tuple[str, str, object]]
+    ) -> None:
+        """Write `(name, value)` on the device and `(address, name, value)` on zones."""
         ...

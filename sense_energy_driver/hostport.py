@@ -11,16 +11,17 @@ that was disconnected stays quiet.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 from .errors import SenseConfigError
+from .host import BatchingHost, Host
 from .redact import redact
 
-if TYPE_CHECKING:
-    from .host import Host
+__all__ = ["BatchWrite", "HostPort", "printable"]
 
-__all__ = ["HostPort", "printable"]
+BatchWrite = Callable[
+    [Sequence[tuple[str, object]], Sequence[tuple[str, str, object]]], Awaitable[None]
+]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -48,11 +49,15 @@ class HostPort:
         self._raw: list[object] | None = None  # a copy of the host's last answer
         self.closed = False  # read before every write; set only by open() and close()
         self.dropped = 0  # writes refused because the port was closed
+        # A host that takes a whole sample at once (BatchingHost): the write step uses it.
+        self.batch: BatchWrite | None = (
+            host.set_attributes if isinstance(host, BatchingHost) else None
+        )
 
     @property
     def host(self) -> Host:
-        """The host itself, for the write step's loop (SampleWriter), which guards each call
-        as set_device does: checked for `closed` first, failures through `host_failed`."""
+        """The host itself, for the write step (SampleWriter), which guards each call as
+        set_device does: checked for `closed` first, failures through `host_failed`."""
         return self._host
 
     def open(self) -> None:
@@ -98,8 +103,9 @@ class HostPort:
 
     # --- writes ----------------------------------------------------------------------------------
 
-    # A sample's writes (a dozen per real frame) do not come through here: SampleWriter awaits
-    # the host itself, guarded the same way, so each write costs one coroutine, not two.
+    # A sample's writes (a dozen per real frame) do not come through here: SampleWriter calls
+    # the host itself (`batch` when it has one), guarded the same way, so a write costs one
+    # coroutine, not two.
 
     async def set_device(self, name: str, value: object) -> None:
         if self.closed:

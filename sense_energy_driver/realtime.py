@@ -24,7 +24,7 @@ from .errors import (
 )
 from .frames import REALTIME_UPDATE, FeedMessage, FrameDecoder
 from .loops import Escalation
-from .models import FeedError, Hello
+from .models import FeedError, Hello, RealtimePayload
 from .transport.feed import FeedConnection
 
 __all__ = ["FeedCounters", "FeedHandler", "FeedStatus", "RealtimeFeed"]
@@ -60,8 +60,12 @@ class FeedHandler(Protocol):
         """The feed rejected the token: renew it (or log in again); raise SenseAuthError if not."""
         ...
 
+    async def on_sample(self, payload: RealtimePayload) -> None:
+        """A realtime_update's payload (the hot path: several a second)."""
+        ...
+
     async def on_message(self, message: FeedMessage) -> None:
-        """A decoded message other than an error."""
+        """Any other decoded message, except an error."""
         ...
 
     async def on_status(self, status: FeedStatus, detail: str) -> None:
@@ -228,13 +232,16 @@ class RealtimeFeed:
         self._handler.log(logging.INFO, "realtime open")
         self._opened.set()
         decoder = FrameDecoder()
+        realtime, on_sample, counters = decoder.realtime, self._handler.on_sample, self.counters
         counted = 0  # decoder.skipped already reported: it also drops fragments silently
         try:
             while True:
                 frame = await conn.recv(self._inactivity)
-                self.counters.frames += 1
+                counters.frames += 1
                 try:
-                    messages = decoder.decode(frame)
+                    # Almost every frame is one msgpack realtime_update: its payload at once.
+                    payload = realtime(frame)
+                    messages = decoder.decode(frame) if payload is None else ()
                 except SenseProtocolError as err:
                     counted = decoder.skipped
                     self._skip(str(err))
@@ -246,25 +253,22 @@ class RealtimeFeed:
                 if decoder.skipped != counted:
                     counted = decoder.skipped
                     self._skip("truncated: an unfinished msgpack frame was dropped")
-                for message in messages:
-                    self.counters.messages += 1
-                    if message.type == "error":
-                        self._check_error(message)
-                        continue
-                    payload = message.payload
-                    if isinstance(payload, Hello) and not payload.online and not proven:
-                        await self._monitor_offline()
-                    if not proven and message.type == REALTIME_UPDATE:
-                        proven = True
-                        self.failures = 0
-                        self._auth_rejections = 0
-                        await self._set_status(FeedStatus.CONNECTED, "receiving")
+                if payload is not None:
+                    counters.messages += 1
+                    if not proven:
+                        proven = await self._proven()
                     try:
-                        await self._handler.on_message(message)
+                        await on_sample(payload)
                     except SenseError:
                         raise
                     except Exception as err:  # a value nobody foresaw: skip it
-                        self._skip(f"unusable {message.type}: {type(err).__name__}: {err}")
+                        self._skip(f"unusable {REALTIME_UPDATE}: {type(err).__name__}: {err}")
+                    continue
+                for message in messages:
+                    counters.messages += 1
+                    if message.type == REALTIME_UPDATE and not proven:
+                        proven = await self._proven()
+                    await self._dispatch(message, proven)
         except SenseFeedClosedError as err:
             self.counters.closes += 1
             self._handler.log(logging.INFO, f"realtime close code={err.code} reason={err.reason!r}")
@@ -285,6 +289,32 @@ class RealtimeFeed:
             raise
         finally:
             await conn.close()
+
+    async def _proven(self) -> bool:
+        """The first realtime_update on a connection: it works, the backoff starts over."""
+        self.failures = 0
+        self._auth_rejections = 0
+        await self._set_status(FeedStatus.CONNECTED, "receiving")
+        return True
+
+    async def _dispatch(self, message: FeedMessage, proven: bool) -> None:
+        """A message off the general decode path (JSON, several per frame, others than
+        realtime_update): errors checked here, samples and the rest to the handler."""
+        if message.type == "error":
+            self._check_error(message)
+            return
+        payload = message.payload
+        if isinstance(payload, Hello) and not payload.online and not proven:
+            await self._monitor_offline()
+        try:
+            if type(payload) is RealtimePayload:
+                await self._handler.on_sample(payload)
+            else:
+                await self._handler.on_message(message)
+        except SenseError:
+            raise
+        except Exception as err:  # a value nobody foresaw: skip it
+            self._skip(f"unusable {message.type}: {type(err).__name__}: {err}")
 
     async def _monitor_offline(self) -> None:
         """hello said online false: the feed is open but the monitor is not reporting."""

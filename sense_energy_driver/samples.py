@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .models import RealtimeDevice, RealtimePayload
+from .models import RealtimePayload
 
 __all__ = ["SampleDiff", "Snapshot", "snapshot_of"]
 
@@ -80,31 +80,11 @@ def snapshot_of(payload: RealtimePayload, received_at: float) -> Snapshot:
 
 _UNSET: Any = object()  # "never written": differs from every value
 _SECONDS = tuple(f"{s:02d}Z" for s in range(60))  # the tail of an ISO time, per second
-
-
-class _Decimal:
-    """One attribute written rounded to `digits` decimals, with the band of raw values that
-    round to the value last written: a raw value inside it needs no rounding (round() to
-    decimals is slow, and voltage and frequency rarely leave their band between frames)."""
-
-    __slots__ = ("digits", "half", "hi", "lo", "value")
-
-    def __init__(self, digits: int) -> None:
-        self.digits = digits
-        self.half = 0.5 * 10.0**-digits - 1e-9  # strictly inside: no float doubt at the edge
-        self.reset()
-
-    def reset(self) -> None:
-        self.lo, self.hi, self.value = math.inf, -math.inf, _UNSET
-
-    def changed(self, raw: float) -> float | None:
-        """Round `raw` (outside the band): the new value if it differs from the last, else None."""
-        value = round(raw, self.digits)
-        self.lo, self.hi = value - self.half, value + self.half
-        if value == self.value:
-            return None
-        self.value = value
-        return value
+# Half a step of 0.1 V and of 0.01 Hz, strictly inside: a raw value within this of the value
+# last written rounds to it again (no float doubt at the edge).
+_HALF_DECIVOLT = 0.05 - 1e-9
+_HALF_CENTIHERTZ = 0.005 - 1e-9
+_INF = math.inf
 
 
 class SampleDiff:
@@ -112,70 +92,59 @@ class SampleDiff:
 
     `reset()` (on every (re)connect) forgets it all, so the next sample writes every attribute
     and every bound zone: nothing is left stale across a gap. Real frames change power and most
-    zones every time (a new epoch, watts that drift), so the hot path is written for that case:
-    each value is compared on its own as it is computed, with no intermediate tuples; values
-    rounded to decimals are first checked against the band that rounds to the last value; the
-    zones look only at the frame's devices that a bound zone reads. A frame whose raw values
-    all equal the previous one's (only a test or a stalled cloud sends that) stops early.
+    zones every time (a new epoch, watts that drift), so this runs once per frame with every
+    value new: its state lives in one object's slots, each value is compared as it is computed
+    with no intermediate objects, voltage and frequency are first checked against the band of
+    raw values that round to the value last written (round() to decimals is slow, and they
+    rarely leave it), and the zones read only the frame's devices that a bound zone follows.
     """
 
     __slots__ = (
         "_active",
         "_aliases",
-        "_devices",
+        "_bound",
+        "_by_source",
         "_frequency",
+        "_frequency_band",
         "_grid",
         "_l1",
+        "_l1_band",
         "_l2",
+        "_l2_band",
         "_minute",
         "_power",
         "_prefix",
-        "_raw_rest",
-        "_raw_w",
+        "_sample",
         "_second",
         "_solar",
-        "_sources",
         "_voltage",
+        "_voltage_band",
         "_zones",
-        "_zones_key",
     )
 
     def __init__(self) -> None:
-        self._zones: list[list[Any]] = []
-        self._sources: frozenset[str] = frozenset()
-        self._zones_key: tuple[str, ...] | None = None
+        self._zones: list[list[Any]] = []  # [address, written, sample]: see zone_writes
+        self._by_source: dict[str, list[list[Any]]] = {}  # device id -> the zones reading it
+        self._sample = 0
+        self._bound: list[str] | None = None  # a copy of the addresses the zones were made for
         self._aliases: Mapping[str, str] = {}
-        self._voltage, self._l1, self._l2 = _Decimal(1), _Decimal(1), _Decimal(1)
-        self._frequency = _Decimal(2)
         self._minute, self._prefix = -60, ""  # the minute last formatted, as "...THH:MM:"
         self.reset()
 
     def reset(self) -> None:
         self._power = self._solar = self._grid = self._active = self._second = _UNSET
-        self._raw_w = self._raw_rest = _UNSET
-        for band in (self._voltage, self._l1, self._l2, self._frequency):
-            band.reset()
+        self._voltage = self._l1 = self._l2 = self._frequency = _UNSET
+        # (lowest, highest) raw value that rounds to the value last written: none yet.
+        self._voltage_band = self._l1_band = self._l2_band = self._frequency_band = (_INF, -_INF)
         for zone in self._zones:
-            zone[2] = zone[3] = None
-        self._devices: tuple[RealtimeDevice, ...] | None = None
+            zone[1] = _UNSET
 
     def device_writes(
         self, payload: RealtimePayload, received_at: float
     ) -> list[tuple[str, object]]:
         """Device attributes whose value differs from the last written one."""
-        epoch = payload.epoch
-        second = int(epoch if epoch is not None else received_at)
-        w = payload.w
-        if w == self._raw_w:  # rare on a real feed: then the rest decides
-            rest = (payload.solar_w, payload.grid_w, payload.voltage, payload.hz)
-            same = rest == self._raw_rest and second == self._second
-            if same and len(payload.devices) == self._active:
-                return []
-            self._raw_rest = rest
-        else:
-            self._raw_w, self._raw_rest = w, _UNSET
         out: list[tuple[str, object]] = []
-        value: Any = round(w)
+        value: Any = round(payload.w)
         if value != self._power:
             self._power = value
             out.append(("power", value))
@@ -186,23 +155,44 @@ class SampleDiff:
             self._grid = value
             out.append(("grid_power", value))
         if legs := payload.voltage:  # voltage is the legs' mean; each to 0.1 V
-            raw, band = sum(legs) / len(legs), self._voltage
-            if not band.lo < raw < band.hi and (value := band.changed(raw)) is not None:
-                out.append(("voltage", value))
-            raw, band = legs[0], self._l1
-            if not band.lo < raw < band.hi and (value := band.changed(raw)) is not None:
-                out.append(("voltage_l1", value))
-            if len(legs) >= 2:
-                raw, band = legs[1], self._l2
-                if not band.lo < raw < band.hi and (value := band.changed(raw)) is not None:
-                    out.append(("voltage_l2", value))
+            raw = sum(legs) / len(legs)
+            lo, hi = self._voltage_band
+            if not lo < raw < hi:
+                value = round(raw, 1)
+                self._voltage_band = (value - _HALF_DECIVOLT, value + _HALF_DECIVOLT)
+                if value != self._voltage:
+                    self._voltage = value
+                    out.append(("voltage", value))
+            raw = legs[0]
+            lo, hi = self._l1_band
+            if not lo < raw < hi:
+                value = round(raw, 1)
+                self._l1_band = (value - _HALF_DECIVOLT, value + _HALF_DECIVOLT)
+                if value != self._l1:
+                    self._l1 = value
+                    out.append(("voltage_l1", value))
+            if len(legs) > 1:
+                raw = legs[1]
+                lo, hi = self._l2_band
+                if not lo < raw < hi:
+                    value = round(raw, 1)
+                    self._l2_band = (value - _HALF_DECIVOLT, value + _HALF_DECIVOLT)
+                    if value != self._l2:
+                        self._l2 = value
+                        out.append(("voltage_l2", value))
         if (raw := payload.hz) is not None:
-            band = self._frequency
-            if not band.lo < raw < band.hi and (value := band.changed(raw)) is not None:
-                out.append(("frequency", value))
+            lo, hi = self._frequency_band
+            if not lo < raw < hi:
+                value = round(raw, 2)
+                self._frequency_band = (value - _HALF_CENTIHERTZ, value + _HALF_CENTIHERTZ)
+                if value != self._frequency:
+                    self._frequency = value
+                    out.append(("frequency", value))
         if (value := len(payload.devices)) != self._active:
             self._active = value
             out.append(("active_devices", value))
+        epoch = payload.epoch
+        second = int(epoch if epoch is not None else received_at)
         if second != self._second:
             self._second = second
             offset = second - self._minute
@@ -225,60 +215,68 @@ class SampleDiff:
         *,
         hold_offs: bool = False,
     ) -> list[tuple[str, str, object]]:
-        """(address, attribute, value) for every bound zone whose state or power changed.
+        """(address, attribute, value) for every bound zone whose state or power changed:
+        first the zones whose device is in the sample (in the sample's order), then those
+        that went off (in the order they are bound).
 
-        `aliases` (zone address -> the id it is read from) is replaced, never mutated, by its
-        owner: it is kept and compared by value. `hold_offs` keeps a zone that is on from going
-        off for now (its device may just have been retrained, its new id not known yet).
+        `addresses` is compared with the list the zones were made for (a list compares
+        fastest); `aliases` (zone address -> the id it is read from) is replaced, never
+        mutated, by its owner. `hold_offs` keeps a zone that is on from going off for now (its
+        device may just have been retrained, its new id not known yet).
         """
-        if not addresses:
-            if self._zones:  # none bound now: one bound again later is written in full
-                self._bind((), aliases)
+        if addresses != self._bound or (aliases is not self._aliases and aliases != self._aliases):
+            self._bind(addresses, aliases)
+        if not self._zones:
             return []
-        key = tuple(addresses)
-        devices = payload.devices
-        if key != self._zones_key or aliases != self._aliases:
-            self._bind(key, aliases)
-        elif devices == self._devices:
-            return []
-        self._devices = None if hold_offs else devices  # a held zone must be looked at again
-        sources = self._sources
-        watts = {d.id: d.w for d in devices if d.id in sources}
+        # A zone is [address, written, sample]: `written` is the power last written while
+        # on, OFF once written off (power 0), _UNSET before the first write; `sample` counts
+        # the last sample its device was in. One pass over the sample's devices finds the
+        # zones that are on (a zone that stays off costs nothing there), one over the zones
+        # those that are not.
+        sample = self._sample = self._sample + 1
+        by_source = self._by_source
         out: list[tuple[str, str, object]] = []
-        for zone in self._zones:  # [address, source id, state written, power written]
-            w = watts.get(zone[1])
-            if w is None:
-                if zone[2] is OFF or (hold_offs and zone[2] is ON):
+        for device in payload.devices:
+            if (readers := by_source.get(device.id)) is None:
+                continue
+            power = round(device.w)
+            for zone in readers:
+                zone[2] = sample
+                written = zone[1]
+                if power == written:
                     continue
-                state, power = OFF, 0
-            else:
-                power = round(w)
-                if zone[3] == power and zone[2] is ON:
-                    continue
-                state = ON
-            if zone[2] is not state:
-                zone[2] = state
-                out.append((zone[0], "state", state))
-            if zone[3] != power:
-                zone[3] = power
+                zone[1] = power
+                if written is OFF or written is _UNSET:
+                    out.append((zone[0], "state", ON))
+                    if written is OFF and power == 0:
+                        continue  # going off wrote power 0 already
                 out.append((zone[0], "power", power))
+        for zone in self._zones:
+            if zone[2] == sample or (written := zone[1]) is OFF:
+                continue
+            if hold_offs and written is not _UNSET:
+                continue  # on, and may not go off yet
+            zone[1] = OFF
+            out.append((zone[0], "state", OFF))
+            if written != 0:
+                out.append((zone[0], "power", 0))
         return out
 
-    def _bind(self, addresses: tuple[str, ...], aliases: Mapping[str, str]) -> None:
+    def _bind(self, addresses: Collection[str], aliases: Mapping[str, str]) -> None:
         """The zones to look at now; a zone still bound keeps what it was last told."""
         before = {zone[0]: zone for zone in self._zones}
         zones: list[list[Any]] = []
-        for address in addresses:
-            zone = before.get(address) or [address, address, None, None]
-            zone[1] = aliases.get(address, address)  # a retrained device's new id, if followed
+        by_source: dict[str, list[list[Any]]] = {}
+        for address in dict.fromkeys(addresses):  # an address bound twice is one zone
+            zone = before.get(address) or [address, _UNSET, 0]
             zones.append(zone)
-        self._zones = zones
-        self._sources = frozenset(zone[1] for zone in zones)
-        self._zones_key, self._aliases = addresses, aliases
+            # The id it is read from: a retrained device's new id, if followed.
+            by_source.setdefault(aliases.get(address, address), []).append(zone)
+        self._zones, self._by_source = zones, by_source
+        self._bound, self._aliases = list(addresses), aliases
 
     def forget_zone(self, address: str) -> None:
         """Write this zone in full on the next sample (its source id changed)."""
         for zone in self._zones:
             if zone[0] == address:
-                zone[2] = zone[3] = None
-        self._devices = None
+                zone[1] = _UNSET

@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import SenseProtocolError
 from .fallback import RealtimeFallback
-from .frames import REALTIME_UPDATE, FeedMessage
+from .frames import FeedMessage
 from .hostport import HostPort
 from .models import DataChange, RealtimePayload
 from .monitor import MonitorSession
@@ -67,6 +67,8 @@ class RealtimeSource:
         self._on_data_change = on_data_change
         self._timing = timing
         self.writer = SampleWriter(port, clock=clock, retraining=retraining, observer=observer)
+        # FeedHandler.on_sample: samples go straight to the write step (no coroutine between).
+        self.on_sample = self.writer.apply
         self.fallback = RealtimeFallback(self, interval=poll_interval)
         self.feed = RealtimeFeed(
             self,
@@ -99,7 +101,7 @@ class RealtimeSource:
 
     async def on_message(self, message: FeedMessage) -> None:
         payload = message.payload
-        if message.type == REALTIME_UPDATE and isinstance(payload, RealtimePayload):
+        if isinstance(payload, RealtimePayload):  # replayed messages (driver.on_message)
             await self.writer.apply(payload)
         elif isinstance(payload, DataChange):
             self._on_data_change(payload)

@@ -14,6 +14,8 @@ from .samples import SampleDiff, Snapshot, snapshot_of
 
 __all__ = ["SampleWriter", "unusable"]
 
+_NO_ALIASES: dict[str, str] = {}  # never mutated: a writer without Retraining reads zones by id
+
 
 def unusable(payload: RealtimePayload) -> str | None:
     """Why a sample cannot be written (a non-finite number, an absurd epoch), or None.
@@ -30,7 +32,10 @@ def unusable(payload: RealtimePayload) -> str | None:
 
 
 class SampleObserver(Protocol):
-    """Told about zone writes and samples (the proxy devices read zones from here)."""
+    """Told about zone writes and samples (the proxy devices read zones from here), while it
+    watches any zone: a frame costs it nothing otherwise."""
+
+    watched_zones: frozenset[str]
 
     def zone_written(self, address: str, name: str, value: object) -> None: ...
 
@@ -86,18 +91,43 @@ class SampleWriter:
     async def apply(self, payload: RealtimePayload) -> None:
         """One sample: compute every change first (a poison value raises before any write)."""
         now = self._clock()
-        port, retraining = self._port, self._retraining
-        writes = self._diff.device_writes(payload, now)
-        zones = port.zone_addresses()
-        if retraining is not None:
-            aliases, hold = retraining.aliases, retraining.hold_offs(now)
+        port, diff, retraining = self._port, self._diff, self._retraining
+        writes = diff.device_writes(payload, now)
+        if retraining is None:
+            zone_writes = diff.zone_writes(payload, port.zone_addresses(), _NO_ALIASES)
         else:
-            aliases, hold = {}, False
-        zone_writes = self._diff.zone_writes(payload, zones, aliases, hold_offs=hold)
+            zone_writes = diff.zone_writes(
+                payload,
+                port.zone_addresses(),
+                retraining.aliases,
+                hold_offs=retraining.hold_offs(now),
+            )
         self._payload, self._received_at = payload, now
-        # The host is awaited here, each call guarded as HostPort's own writes are (closed: not
-        # written, counted; raising: one log line per kind, never the feed), so a write costs
-        # one coroutine (the host's) instead of two: a real frame brings about a dozen.
+        # The host is called here, guarded as HostPort's own writes are (closed: not written,
+        # counted; raising: one log line per kind, never the feed).
+        if port.closed:
+            port.dropped += len(writes) + len(zone_writes)
+        elif port.batch is not None:
+            try:
+                await port.batch(writes, zone_writes)
+            except Exception as err:  # a host that cannot store a sample must not stop the feed
+                port.host_failed("set_attributes", err)
+                diff.reset()  # what it kept is unknown: the next sample writes everything
+        else:
+            await self._write_each(writes, zone_writes)
+        observer = self._observer
+        if observer is not None and (watched := observer.watched_zones):
+            for address, name, value in zone_writes:
+                if address in watched:
+                    observer.zone_written(address, name, value)
+            observer.sample_received()
+
+    async def _write_each(
+        self, writes: list[tuple[str, object]], zone_writes: list[tuple[str, str, object]]
+    ) -> None:
+        """A host without set_attributes: one call per value, the port re-checked before each
+        (a disconnect may close it while the host is awaited)."""
+        port = self._port
         host = port.host
         for name, value in writes:
             if port.closed:
@@ -107,16 +137,11 @@ class SampleWriter:
                 await host.set_device_attribute(name, value)
             except Exception as err:  # a host that cannot store one value must not stop the feed
                 port.host_failed(name, err)
-        observer = self._observer
         for address, name, value in zone_writes:
             if port.closed:
                 port.dropped += 1
-            else:
-                try:
-                    await host.set_zone_attribute(address, name, value)
-                except Exception as err:
-                    port.host_failed(f"{address}/{name}", err)
-            if observer is not None:
-                observer.zone_written(address, name, value)
-        if observer is not None:
-            observer.sample_received()
+                continue
+            try:
+                await host.set_zone_attribute(address, name, value)
+            except Exception as err:
+                port.host_failed(f"{address}/{name}", err)

@@ -63,7 +63,8 @@ class ProxyService:
         self._devices: tuple[ProxyDevice, ...] = ()
         self._by_name: dict[str, ProxyDevice] = {}
         self._by_source: dict[Source, list[ProxyDevice]] = {}
-        self._zones: frozenset[str] = frozenset()  # addresses some proxy reads (hot-path check)
+        # Addresses some proxy reads: the write step tells this service about these only.
+        self.watched_zones: frozenset[str] = frozenset()
         self._bind = parse_bind(None)
         self._bind_override: BindAddress | None = None
         self._server: KasaServer | None = None
@@ -134,7 +135,7 @@ class ProxyService:
         self._by_source = {}
         for device in self._devices:
             self._by_source.setdefault(device.source, []).append(device)
-        self._zones = self._keys(SourceKind.ZONE)
+        self.watched_zones = self._keys(SourceKind.ZONE)
         for kind, listener in list(self._feeds.items()):
             keys = self._keys(kind)
             if keys != self._feed_keys.get(kind):
@@ -228,12 +229,12 @@ class ProxyService:
 
     def zone_written(self, address: str, name: str, value: object) -> None:
         """The driver wrote a zone attribute: a `power` feeds the proxies reading that zone."""
-        if name == "power" and address in self._zones:
+        if name == "power" and address in self.watched_zones:
             self.push(Source(SourceKind.ZONE, address), value)
 
     def sample_received(self) -> None:
         """A realtime sample arrived: zones it did not rewrite are unchanged, so still fresh."""
-        if self._zones:
+        if self.watched_zones:
             for device in self._devices:
                 if device.source.kind is SourceKind.ZONE:
                     self._readings.touch(device)

@@ -12,59 +12,30 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
 from ..manifest import load_manifest
+from .changes import Change, HostValues, log_path_for, store_path_for
 from .devicefile import DeviceFile, DeviceFileError, FileChanges
 from .devicelog import DeviceLog
 from .lock import DeviceFileLock
 from .schema import Zone
 from .store import DEVICE, ZONE, Retention, RuntimeStore
 
-__all__ = ["Change", "HostValues", "StandaloneHost"]
+__all__ = ["Change", "HostValues", "StandaloneHost", "log_path_for", "store_path_for"]
 
 _LOGGER = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One runtime value the driver wrote: on the device (address "") or on a zone."""
-
-    scope: str
-    address: str
-    name: str
-    value: object
-    ts: float
-
-
-@dataclass(frozen=True, slots=True)
-class HostValues:
-    """A copy of every current runtime value, handed to `wait_for` predicates."""
-
-    device: Mapping[str, object]
-    zones: Mapping[str, Mapping[str, object]]
-
-    def zone(self, address: str) -> Mapping[str, object]:
-        """The values of one zone (empty if nothing was written yet)."""
-        return self.zones.get(address, {})
-
-
-def store_path_for(device_path: Path) -> Path:
-    """`<stem>.sqlite3` beside the device file."""
-    return device_path.with_suffix(".sqlite3")
-
-
-def log_path_for(device_path: Path) -> Path:
-    """`<stem>.log` beside the device file."""
-    return device_path.with_suffix(".log")
-
-
 class StandaloneHost:
-    """A `Host` backed by a device file, an encrypted key file, SQLite and a device log."""
+    """A `Host` backed by a device file, an encrypted key file, SQLite and a device log.
+
+    A `BatchingHost` too: a realtime sample's values arrive in one call, are announced with one
+    time and wake the waiters once.
+    """
 
     def __init__(
         self,
@@ -142,18 +113,41 @@ class StandaloneHost:
 
     async def set_device_attribute(self, name: str, value: object) -> None:
         """Driver-kept configuration goes to the device file; everything else to the store."""
-        if name in self._driver_written:
-            self._file.set(name, value)
-            return
-        if name in self._config_names:
-            raise ValueError(f"attribute '{name}' is configuration; the driver may not write it")
-        self._device[name] = value
-        self._record(Change(DEVICE, "", name, value, time.time()))
+        change = self._device_change(name, value, time.time())
+        if change is not None:
+            self._record((change,))
 
     async def set_zone_attribute(self, address: str, name: str, value: object) -> None:
         """Record a zone's runtime value."""
         self._zones.setdefault(address, {})[name] = value
-        self._record(Change(ZONE, address, name, value, time.time()))
+        self._record((Change(ZONE, address, name, value, time.time()),))
+
+    async def set_attributes(
+        self, device: Sequence[tuple[str, object]], zones: Sequence[tuple[str, str, object]]
+    ) -> None:
+        """One realtime sample (BatchingHost): stored, and announced with one time, together."""
+        now = time.time()
+        changes: list[Change] = []
+        for name, value in device:
+            change = self._device_change(name, value, now)
+            if change is not None:
+                changes.append(change)
+        values = self._zones
+        for address, name, value in zones:
+            values.setdefault(address, {})[name] = value
+            changes.append(Change(ZONE, address, name, value, now))
+        self._record(changes)
+
+    def _device_change(self, name: str, value: object, now: float) -> Change | None:
+        """A device value: kept as the current one and returned as a change to record, or
+        saved in the device file (configuration the driver keeps, such as tokens)."""
+        if name in self._driver_written:
+            self._file.set(name, value)
+            return None
+        if name in self._config_names:
+            raise ValueError(f"attribute '{name}' is configuration; the driver may not write it")
+        self._device[name] = value
+        return Change(DEVICE, "", name, value, now)
 
     def zone_addresses(self) -> Collection[str]:
         """The addresses bound now (re-read on every call, so added zones count at once)."""
@@ -267,19 +261,22 @@ class StandaloneHost:
                     return values
                 await changed.wait()
 
-    def _record(self, change: Change) -> None:
-        if self._closed:
-            _LOGGER.debug("host closed; %s %s not stored", change.scope, change.name)
-        else:
-            self._store.write(change.scope, change.address, change.name, change.value)
+    def _record(self, changes: Iterable[Change]) -> None:
+        """Store changes, tell each listener about each, then wake `wait_for` once."""
+        subscribers = list(self._subscribers)
+        for change in changes:
+            if self._closed:
+                _LOGGER.debug("host closed; %s %s not stored", change.scope, change.name)
+            else:
+                self._store.write(change.scope, change.address, change.name, change.value)
+            for callback in subscribers:
+                try:
+                    callback(change)
+                except Exception:  # one bad listener must not stop the driver's writes
+                    _LOGGER.exception("change listener failed")
         if self._store.pending and self._flush_timer is None and not self._closed:
             loop = asyncio.get_running_loop()
             self._flush_timer = loop.call_later(self._commit_interval, self._flush_soon)
-        for callback in list(self._subscribers):
-            try:
-                callback(change)
-            except Exception:  # one bad listener must not stop the driver's writes
-                _LOGGER.exception("change listener failed")
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
 

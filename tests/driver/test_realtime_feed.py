@@ -15,7 +15,8 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 
 from sense_energy_driver.backoff import Backoff
 from sense_energy_driver.errors import SenseAuthError
-from sense_energy_driver.frames import FeedMessage
+from sense_energy_driver.frames import REALTIME_UPDATE, FeedMessage
+from sense_energy_driver.models import RealtimePayload
 from sense_energy_driver.realtime import FeedStatus, RealtimeFeed
 from sense_energy_driver.transport.feed import FeedConnection, open_feed
 
@@ -42,6 +43,10 @@ class Handler:
         self.renewals += 1
         if self.renew_fails:
             raise SenseAuthError("renew http 401: refresh token rejected")
+
+    async def on_sample(self, payload: RealtimePayload) -> None:
+        self.messages.append(FeedMessage(REALTIME_UPDATE, payload, payload.epoch))
+        self.event.set()
 
     async def on_message(self, message: FeedMessage) -> None:
         self.messages.append(message)

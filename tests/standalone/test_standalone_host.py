@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from sense_energy_driver import Host
+from sense_energy_driver.host import BatchingHost
 from sense_energy_driver.standalone import Change, DeviceFileError, HostValues, StandaloneHost
 
 WriteDevice = Callable[..., Path]
@@ -63,6 +64,38 @@ async def test_runtime_writes_go_to_sqlite(write_device: WriteDevice) -> None:
             ("zone", "fridge1", "power", "120"),
         }
         assert db.execute("SELECT COUNT(*) FROM history").fetchone()[0] == 3
+
+
+async def test_a_sample_in_one_call_is_stored_and_announced_together(
+    write_device: WriteDevice,
+) -> None:
+    """set_attributes (BatchingHost): every value stored and told to listeners with one time
+    for the whole sample, wait_for woken once; driver-kept values still go to the device file."""
+    path = write_device()
+    with _host(path) as host:
+        assert isinstance(host, BatchingHost)
+        seen: list[Change] = []
+        host.subscribe(seen.append)
+        changed = host._changed  # the event wait_for sleeps on; replaced when woken
+        await host.set_attributes(
+            [("power", 1500), ("solar_power", 300), ("user_id", "u-9")],
+            [("fridge1", "state", "on"), ("fridge1", "power", 120)],
+        )
+        assert changed.is_set() and host._changed is not changed
+        assert host.current_device_values() == {"power": 1500, "solar_power": 300}
+        assert host.current_zone_values() == {"fridge1": {"state": "on", "power": 120}}
+        assert [(c.scope, c.address, c.name, c.value) for c in seen] == [
+            ("device", "", "power", 1500),
+            ("device", "", "solar_power", 300),
+            ("zone", "fridge1", "state", "on"),
+            ("zone", "fridge1", "power", 120),
+        ]
+        assert len({c.ts for c in seen}) == 1
+        assert host.get_attribute("user_id") == "u-9"
+        with pytest.raises(ValueError, match="'username' is configuration"):
+            await host.set_attributes([("username", "x@example.com")], [])
+    with sqlite3.connect(path.with_suffix(".sqlite3")) as db:
+        assert db.execute("SELECT COUNT(*) FROM history").fetchone()[0] == 4
 
 
 async def test_restart_shows_the_last_values(write_device: WriteDevice) -> None:
