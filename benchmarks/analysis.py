@@ -1,50 +1,52 @@
 """The written analysis of docs/performance.md: the headline, the profile, what was fixed."""
 
+from __future__ import annotations
+
+from typing import Any
+
 ANALYSIS = """## Analysis
 
 **The headline (1): met at 60 devices on, missed at 20.** The target is the driver's CPU per
-frame above the bare receive at most 1/5 of sense-energy's. At 60 devices on it is met with room
-in every run (7× to 14×: sense-energy's generic unpack grows with the frame's bytes, the
-driver's cost mostly with its writes). At 20 devices on it is missed: ≈ 4× in every run of
-2026-11-30 on the composed core (driver.py split into parts, source, writer, hostport). Runs of
-this benchmark alone, 11:29–11:35 UTC, load average 0.5–1.6: main before the write change 3.8×
-(30.7 vs 115.8 µs above the bare receive) and 3.4× (37.2 vs 127.5 µs); with it 4.2× (35.8 vs
-148.4 µs). The same machine moves every client's figure by a third from one run to the next (the
-bare receive alone: 60–93 µs per frame at the same load), so the ratio is the figure to read,
-and one run's table is one sample of it (this one: 4.2×). On this machine the driver is 6–8 µs
-per frame over the target at 20 devices.
+frame above the bare receive at most 1/5 of sense-energy's. At 60 devices on it is met in every
+session (≈ 7×: sense-energy's generic unpack grows with the frame's bytes, the driver's cost
+mostly with its writes). At 20 devices on it is missed: {full20}. Single runs of the old
+one-session benchmark on 2026-11-30 spread from 3.5× to 5.2× on the same code (the bare
+receive alone moved from 57 to 93 µs per frame between runs), which is why the headline now
+starts its clients afresh several times and reports the median of the sessions' ratios.
 
-*This round's change*: the composed core had lost the write-path tweak of the previous round —
-`SampleWriter` went through `HostPort.set_device` / `set_zone`, a guarded coroutine wrapping the
-host's coroutine, for each of the ≈ 11 writes of a frame. It now awaits the host itself inside
-the same guard (checked for a closed port first, a raising host logged once per kind, never the
-feed): one coroutine per write. In process (section 1b, warm) that took the writes' share of the
-full path from 4.1 to 3.1 µs at 20 devices. Over loopback it is inside the noise: paired with
-main's driver in the same run (41 bursts of 600 frames, both beside the bare receive) 39.5 → 39.3
-µs; in a 21-burst run 41.0 → 36.3 µs.
+*This round's changes* (2026-11-30, second session), measured paired with the round's starting
+code in the same runs (bare, old driver, new driver side by side, 15 bursts of 800 frames):
+41.2–45.0 → 36.3–42.5 µs above the bare receive, ≈ 10 %. (1) A host may take a sample's values
+in one call (`BatchingHost.set_attributes`, implemented by the standalone host and by this
+benchmark's recording host); (2) the feed loop takes a lone msgpack realtime_update's payload
+straight from `FrameDecoder.realtime()` to the write step; (3) the diff keeps its state in one
+object's slots and finds bound zones in one pass over the frame's devices; (4) the proxy
+observer is told of zone writes only while a proxy reads a zone.
 
-*Where the time goes* (over loopback, 20 devices on, real-shaped; a client in its own process
-taking the same frames as the bare receive, each stage timed around itself, medians over 12,600
-frames): msgspec's typed decode 14.4 µs, the device diff 5.8–6.1, the host's zone list 0.6, the
-zone diff 7.5–7.7, the ≈ 11 host writes 4.8: ≈ 34 µs. Warm, in process (the stage table above),
-the same steps take 7.2, 1.5, —, 2.8 and 3.0 µs. The diff is a few dozen lines of Python that run
-once per frame after other processes have had the CPU: its cost over loopback is misses on code
-and data, not instructions, and it runs 4–5× slower than warm. Counted in instructions (callgrind,
-previous round) the driver does 193 k per frame above the bare receive and sense-energy 1.16 M
-(6.0×); most of sense-energy's time is one C loop (msgpack's unpacker) that stays hot. Half the
-decode is msgspec skipping the device tags the driver does not read, which no schema can avoid.
+*Where the time goes* (over loopback, 20 devices on, real-shaped; variants of the driver beside
+the bare receive in the same runs): msgspec's typed decode alone 13–18 µs; the feed loop around
+it (frame counting, the realtime fast path, one coroutine into the write step) ≈ 5 µs; the write
+step 14–18 µs, of which the host's own storing is within the noise (a host that stores nothing
+saves nothing measurable). Warm, in process (the stage table above), the same steps take 7.1,
+—, and 4–5 µs: the write step is ≈ 1,000 Python bytecodes per frame (the zone diff ≈ 740: ≈ 11
+per device in the frame to find the bound ones, ≈ 45 per zone whose device is on; the device
+diff ≈ 260; the host's batch ≈ 120) that run after other processes had the CPU, so over
+loopback they run 3–4× slower than warm. Counted by cachegrind, the decode is ≈ 120 k
+instructions per frame, 55 k of them msgspec skipping the device tags the driver does not read,
+which no schema avoids.
 
-*Tried this round, measured, not kept*: an optional host batch write (`set_attributes`, a
-sample's writes in one call, on a host that offers it): 38.1 vs 39.3 µs paired, ≈ 1 µs, not worth
-a second write contract for every host; zones kept as flat lists with an index from source id to
-zone instead of per-zone records and a filtered comprehension: 7.51 vs 7.66 µs cold, 2.82 vs 2.84
-warm, no change. *What would close the gap*: the diff in compiled code, or fewer Python steps
-between the socket and the host in the websockets receive itself (the bare receive is ≈ 60–90 µs
-of this machine's CPU per frame; the driver's whole step is a third of it). *Lean* frames (the
-simulator's two tags per device, a third of the bytes; reported only) are the adverse case:
-sense-energy's cost falls with the bytes while the driver's writes stay. They are also the
-noisiest rows: the driver's margin over the bare receive is smallest there (see the spread
-column).
+*Tried this round, measured, not kept*: finding the bound zones in C (`itertools.compress` over
+`map(dict.__contains__, map(attrgetter("id"), devices))`): paired 36.7 and 41.2 µs against 35.5
+and 36.0, worse; the frame's watts as a dict built in C (`dict(zip(map(...), map(...)))`) with
+fewer bytecodes: ≈ 12 % more cachegrind-modelled cycles per frame; a silence watchdog counting
+frames instead of stamping each one in a coroutine around `recv()`: 36.6 / 33.0 / 40.4 against
+34.7 / 34.7 / 40.3 µs, no change; the diff compiled with mypyc: 4.40 → 3.64 µs warm (17 %),
+not worth a compiled build for every platform. *What would close the gap*: roughly 8 µs per frame
+of the write step — the diff in hand-written compiled code, or a Python with a cheaper
+interpreter for cold code; this round found no restructuring in Python that does it. *Lean*
+frames (the simulator's two tags per device, a third of the bytes; reported only) are the
+adverse case: sense-energy's cost falls with the bytes while the driver's writes stay. They are
+also the noisiest rows: the driver's margin over the bare receive is smallest there.
 
 **Latency (3), own phase, p99 < 2 ms** is met in this run; on this shared machine it has also
 been missed while other sessions ran their suites, the tail then being the machine's (the bare
@@ -77,3 +79,21 @@ the socket only when the feed really was silent.
 without `ca_file` could not open at all (`ssl=None` is refused by websockets for `wss://`).
 `transport/tls.py` now builds one verifying context per CA file for both.
 """
+
+
+def _headline_20(feed: list[dict[str, Any]] | None) -> str:
+    """This run's sessions at 20 devices on, real-shaped, in one clause."""
+    row = next((r for r in feed or [] if r["devices"] == 20 and not r["lean"]), None)
+    if row is None or not row.get("sessions"):
+        return "not measured in this run"
+    ratios = [s["ratio"] for s in row["sessions"]]
+    return (
+        f"in this run the median of {len(ratios)} sessions is {row['ratio']:.2f}× "
+        f"({row['sense_energy_above_us']:.1f} vs {row['driver_above_us']:.1f} µs above the bare "
+        f"receive; sessions {min(ratios):.1f}× to {max(ratios):.1f}×)"
+    )
+
+
+def analysis(feed: list[dict[str, Any]] | None) -> str:
+    """The analysis, with this run's figures where it quotes them."""
+    return ANALYSIS.replace("{full20}", _headline_20(feed))

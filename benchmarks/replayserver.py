@@ -9,6 +9,7 @@ first stdout line is the banner (`{"url": ...}`); then each stdin line is a comm
 one JSON line:
 
 - `clients SET N TIMEOUT`: the labels connected to that set, once there are N of them;
+- `idle SET TIMEOUT`: answers once no client is connected to that set (between sessions);
 - `burst SET N RATE`: send every client of the set the same N frames at RATE frames a second
   (on a fixed schedule; a late frame goes out at once; the order of the clients rotates frame
   by frame), continuing the stream where the last burst stopped, with a new epoch every frame;
@@ -54,8 +55,10 @@ class Replay:
         try:
             await ws.wait_closed()
         finally:
-            if self.clients[name].get(label) is ws:
-                del self.clients[name][label]
+            async with self.changed:
+                if self.clients[name].get(label) is ws:
+                    del self.clients[name][label]
+                self.changed.notify_all()
 
     async def burst(self, name: str, count: int, rate: float) -> dict[str, Any]:
         clients = list(self.clients[name].values())
@@ -84,6 +87,11 @@ class Replay:
             async with asyncio.timeout(float(args[2])), self.changed:
                 await self.changed.wait_for(lambda: len(clients) >= count)
             return {"clients": sorted(clients)}
+        if verb == "idle" and len(args) == 2:
+            clients = self.clients[args[0]]
+            async with asyncio.timeout(float(args[1])), self.changed:
+                await self.changed.wait_for(lambda: not clients)
+            return {"clients": []}
         if verb == "burst" and len(args) == 3:
             return await self.burst(args[0], int(args[1]), float(args[2]))
         raise ValueError(f"unknown command {line!r}")

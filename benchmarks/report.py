@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmarks.analysis import ANALYSIS
+from benchmarks.analysis import analysis
 from benchmarks.markdown import table, verdict
 from benchmarks.measure import machine
 from benchmarks.results import Results
@@ -107,7 +107,7 @@ def render(res: Results, total_s: float, *, partial: bool = False) -> str:
     parts += section_recovery(res)
     parts += section_rest(res)
     parts += section_elsewhere()
-    parts += [ANALYSIS]
+    parts += [analysis(res.feed)]
     timing = ", ".join(f"{k} {v:.0f} s" for k, v in res.seconds.items())
     parts += ["## Suite timing", "", f"{timing}.", ""]
     return "\n".join(parts)

@@ -34,6 +34,11 @@ def feed_verdicts(rows: list[dict[str, Any]]) -> list[Row]:
     return out
 
 
+def _session_ratios(row: dict[str, Any]) -> str:
+    ratios = [s["ratio"] for s in row.get("sessions", [])]
+    return " · ".join(f"{r:.1f}×" for r in ratios) if ratios else "—"
+
+
 def section_feed(rows: list[dict[str, Any]] | None) -> list[str]:
     if not rows:
         return []
@@ -48,7 +53,8 @@ def section_feed(rows: list[dict[str, Any]] | None) -> list[str]:
         "sense-energy above bare",
         "ratio",
         "host writes per frame",
-        "spread of rounds (driver above bare)",
+        "spread of bursts (driver above bare)",
+        "ratio per session",
     )
     body = []
     for r in rows:
@@ -66,6 +72,7 @@ def section_feed(rows: list[dict[str, Any]] | None) -> list[str]:
                 f"{r['ratio']:.2f}×" if r["ratio"] else "n/a",
                 r["writes_per_frame"],
                 f"{min(spread):.1f}–{max(spread):.1f}",
+                _session_ratios(r),
             )
         )
     first = rows[0]
@@ -95,11 +102,16 @@ def section_feed(rows: list[dict[str, Any]] | None) -> list[str]:
         "`async_realtime_stream` with a callback (its msgpack `Unpacker`, triple assembly and "
         "`_set_realtime`, which stores the frame and writes nothing anywhere). Each client "
         "reports its own `time.process_time()` around every burst of "
-        f"{first['burst']} frames; {first['rounds_run']} bursts. Since the three take the same "
+        f"{first['burst']} frames. Since the three take the same "
         "frames side by side, whatever else loads the machine loads all three alike: *above "
         "bare* is, burst by burst, a client's CPU per frame minus the bare receive's in the "
-        "same burst, and the table gives the median of those (the other columns are each "
-        "client's own median).",
+        "same burst. Where the processes land and what runs beside them moves a whole "
+        "session's figures together (far more than bursts within a session differ), so the "
+        f"clients are started afresh {first.get('sessions_run', 1)} times per stream (lean "
+        f"streams: fewer), {first['rounds_run']} bursts each after a warm-up: a session's "
+        "*above bare* is the median of its bursts, the table gives the median over sessions "
+        "and the ratio is the median of the sessions' ratios (each listed in the last "
+        "column); the other columns are each client's own median over all bursts.",
         "",
         table(header, body),
         "",
