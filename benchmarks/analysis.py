@@ -6,13 +6,19 @@ from typing import Any
 
 ANALYSIS = """## Analysis
 
-**The headline (1): met at 60 devices on, missed at 20.** The target is the driver's CPU per
-frame above the bare receive at most 1/5 of sense-energy's. At 60 devices on it is met in every
-session (≈ 7×: sense-energy's generic unpack grows with the frame's bytes, the driver's cost
-mostly with its writes). At 20 devices on it is missed: {full20}. Single runs of the old
-one-session benchmark on 2026-11-30 spread from 3.5× to 5.2× on the same code (the bare
-receive alone moved from 57 to 93 µs per frame between runs), which is why the headline now
-starts its clients afresh several times and reports the median of the sessions' ratios.
+**The headline (1): met at 60 devices on; at 20, not reliably.** The target is the driver's CPU
+per frame above the bare receive at most 1/5 of sense-energy's. At 60 devices on it is met in
+every session of every run (≈ 7–10×: sense-energy's generic unpack grows with the frame's bytes,
+the driver's cost mostly with its writes). At 20 devices on the ratio straddles the target:
+{full20}. Two runs of the headline on 2026-11-30 (13:00–13:20 UTC, load average 0.3–1.2; the
+first one commit before the readings loop of 0f9c975, which measured neutral paired) gave
+medians of 4.12× (sessions 3.4×, 4.0×, 4.1×, 4.1×, 4.7×) and 5.66× (sessions 2.9×, 4.2×,
+5.7×, 6.1×, 9.6×); single runs of the previous one-session benchmark spread from 3.5× to 5.2×.
+Every client's figure moves with where its process lands and what the machine does beside it
+(the bare receive alone: 57–95 µs per frame between runs), and sense-energy's most of all. So
+one run's verdict at 20 devices is one sample: the driver costs ≈ 30–40 µs per frame above the
+bare receive against sense-energy's 135–195 µs, a ratio between 4× and 6× depending on the run,
+not reliably at or above 5×.
 
 *This round's changes* (2026-11-30, second session), measured paired with the round's starting
 code in the same runs (bare, old driver, new driver side by side, 15 bursts of 800 frames):
