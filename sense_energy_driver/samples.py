@@ -32,67 +32,62 @@ class Snapshot:
     received_at: float
 
 
-# The device attributes a sample sets, in the order `_rounded` returns their values.
-_SAMPLE_ATTRIBUTES = (
-    "power",
-    "solar_power",
-    "grid_power",
-    "voltage",
-    "voltage_l1",
-    "voltage_l2",
-    "frequency",
-    "active_devices",
+_UNSET: Any = object()  # "never written": differs from every value
+_SECONDS = tuple(f"{s:02d}Z" for s in range(60))  # the tail of an ISO time, per second
+_HALF_STEP = 0.5 - 1e-9  # half a step, strictly inside: no float doubt at the edge
+
+# The readings a sample sets, in the order _raw_readings takes them from the payload: the
+# attribute, its decimals as round() takes them (None: whole watts, an int; volts to 0.1, hertz
+# to 0.01, as the manifest declares them), and half its step (a raw value within this of the
+# value last written rounds to it again).
+_READINGS: tuple[tuple[str, int | None, float], ...] = (
+    ("power", None, _HALF_STEP),
+    ("solar_power", None, _HALF_STEP),
+    ("grid_power", None, _HALF_STEP),
+    ("voltage", 1, _HALF_STEP / 10),
+    ("voltage_l1", 1, _HALF_STEP / 10),
+    ("voltage_l2", 1, _HALF_STEP / 10),
+    ("frequency", 2, _HALF_STEP / 100),
 )
 
 
-def _rounded(payload: RealtimePayload) -> tuple[Any, ...]:
-    """The payload's values rounded and averaged the way the manifest declares them."""
+def _raw_readings(payload: RealtimePayload) -> tuple[float | None, ...]:
+    """The payload's readings unrounded, in _READINGS' order (voltage: the legs' mean)."""
     legs = payload.voltage or ()
+    n = len(legs)
     return (
-        round(payload.w),
-        None if payload.solar_w is None else round(payload.solar_w),
-        None if payload.grid_w is None else round(payload.grid_w),
-        round(sum(legs) / len(legs), 1) if legs else None,
-        round(legs[0], 1) if len(legs) >= 1 else None,
-        round(legs[1], 1) if len(legs) >= 2 else None,
-        None if payload.hz is None else round(payload.hz, 2),
-        len(payload.devices),
+        payload.w,
+        payload.solar_w,
+        payload.grid_w,
+        sum(legs) / n if n else None,
+        legs[0] if n else None,
+        legs[1] if n > 1 else None,
+        payload.hz,
     )
 
 
 def snapshot_of(payload: RealtimePayload, received_at: float) -> Snapshot:
     """The sample as get_realtime reports it (built on demand, not per frame)."""
     epoch = payload.epoch if payload.epoch is not None else received_at
-    power, solar, grid, voltage, l1, l2, frequency, active = _rounded(payload)
+    values: list[Any] = [  # an int where digits is None, else a float
+        None if raw is None else round(raw, digits)
+        for raw, (_, digits, _) in zip(_raw_readings(payload), _READINGS, strict=True)
+    ]
+    _, solar, grid, voltage, l1, l2, frequency = values
     return Snapshot(
-        power=power,
+        power=round(payload.w),  # always there
         solar_power=solar,
         grid_power=grid,
         voltage=voltage,
         voltage_l1=l1,
         voltage_l2=l2,
         frequency=frequency,
-        active_devices=active,
+        active_devices=len(payload.devices),
         epoch=epoch,
         received_at=received_at,
     )
 
 
-_UNSET: Any = object()  # "never written": differs from every value
-_SECONDS = tuple(f"{s:02d}Z" for s in range(60))  # the tail of an ISO time, per second
-# The readings a sample sets, in the order device_writes takes them from the payload: the
-# attribute, its decimals (None: whole watts, an int), and half a step strictly inside (a raw
-# value within this of the value last written rounds to it again, with no float doubt at the
-# edge).
-_READINGS: tuple[tuple[str, int | None, float], ...] = (
-    ("power", None, 0.5 - 1e-9),
-    ("solar_power", None, 0.5 - 1e-9),
-    ("grid_power", None, 0.5 - 1e-9),
-    ("voltage", 1, 0.05 - 1e-9),
-    ("voltage_l1", 1, 0.05 - 1e-9),
-    ("voltage_l2", 1, 0.05 - 1e-9),
-    ("frequency", 2, 0.005 - 1e-9),
-)
 _INF = math.inf
 
 
@@ -101,11 +96,11 @@ class SampleDiff:
 
     `reset()` (on every (re)connect) forgets it all, so the next sample writes every attribute
     and every bound zone: nothing is left stale across a gap. Real frames change power and most
-    zones every time (a new epoch, watts that drift), so this runs once per frame with every
-    value new: its state lives in one object's slots, each value is compared as it is computed
-    with no intermediate objects, voltage and frequency are first checked against the band of
-    raw values that round to the value last written (round() to decimals is slow, and they
-    rarely leave it), and the zones read only the frame's devices that a bound zone follows.
+    zones every time (a new epoch, watts that drift), so this runs once per frame with most
+    values new: its state lives in this object and a few lists, each reading is first checked
+    against the band of raw values that round to the value last written (round() to decimals
+    is slow, and volts and hertz rarely leave their band), and the zones read only the frame's
+    devices that a bound zone follows.
     """
 
     __slots__ = (
@@ -146,26 +141,15 @@ class SampleDiff:
         self, payload: RealtimePayload, received_at: float
     ) -> list[tuple[str, object]]:
         """Device attributes whose value differs from the last written one."""
-        legs = payload.voltage or ()
-        n = len(legs)
-        raws = (
-            payload.w,
-            payload.solar_w,
-            payload.grid_w,
-            sum(legs) / n if n else None,  # voltage is the legs' mean
-            legs[0] if n else None,
-            legs[1] if n > 1 else None,
-            payload.hz,
-        )
         out: list[tuple[str, object]] = []
         lo, hi, last = self._lo, self._hi, self._last
         # One loop over the readings rather than a block each: the same few lines run seven
         # times, which costs far less on a cold cache than seven copies run once.
-        for i, raw in enumerate(raws):
+        for i, raw in enumerate(_raw_readings(payload)):
             if raw is None or lo[i] < raw < hi[i]:
                 continue  # absent, or still rounds to the value last written
             name, digits, half = _READINGS[i]
-            value: Any = round(raw) if digits is None else round(raw, digits)
+            value = round(raw, digits)
             lo[i], hi[i] = value - half, value + half
             if value != last[i]:
                 last[i] = value
