@@ -92,7 +92,9 @@ async def run_command(args: argparse.Namespace) -> int:
     from ..driver import SenseEnergyDriver
 
     command = build_command(args.action, args.arg)
-    with open_host(args, args.device, level=console_level(args, "warning")) as host:
+    # The store is the record of the host that runs the device (a `run` may be running beside
+    # this): this one-off connection's feed_status and samples stay out of it.
+    with open_host(args, args.device, level=console_level(args, "warning"), record=False) as host:
         driver = SenseEnergyDriver(host)
         sampled = asyncio.Event()
         unsubscribe = host.subscribe(

@@ -89,11 +89,17 @@ def console_level(args: argparse.Namespace, default: str) -> int:
 
 
 def open_host(
-    args: argparse.Namespace, device: Path, *, level: int, exclusive: bool = False
+    args: argparse.Namespace,
+    device: Path,
+    *,
+    level: int,
+    exclusive: bool = False,
+    record: bool = True,
 ) -> StandaloneHost:
     """A StandaloneHost whose device log shares the CLI's stderr handler.
 
     `exclusive` (for `run`) takes the device file's lock: a second `run` is refused at once.
+    `record=False` (for `command`) stores no runtime value (see StandaloneHost).
     """
     handler = CurrentStderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
@@ -104,6 +110,7 @@ def open_host(
         console_handler=handler,
         console_level=level,
         exclusive=exclusive,
+        record=record,
     )
     urls = {name: host.get_attribute(name) for name in ("api_url", "realtime_url")}
     for warning in plain_url_warnings(urls):

@@ -49,11 +49,14 @@ class StandaloneHost:
         commit_interval: float = 0.5,
         retention: Retention | None = None,
         exclusive: bool = False,
+        record: bool = True,
     ) -> None:
         """Load and check the device file first (DeviceFileError), then open store and log.
 
         With `exclusive`, first take the device file's lock (DeviceInUseError names the process
-        holding it), held until close().
+        holding it), held until close(). Without `record`, runtime values are kept in memory
+        and told to listeners but not stored: a one-off connection (the `command` CLI) leaves
+        the store to the host that runs the device, which may be running beside it.
         """
         manifest = load_manifest()
         self.device_path = Path(device_path)
@@ -88,6 +91,7 @@ class StandaloneHost:
             if self._lock is not None:
                 self._lock.release()
             raise
+        self._record_values = record
         self._unreadable: object = None  # the broken edit last warned about
         self._device: dict[str, object] = {}
         self._zones: dict[str, dict[str, object]] = {}
@@ -267,7 +271,7 @@ class StandaloneHost:
         for change in changes:
             if self._closed:
                 _LOGGER.debug("host closed; %s %s not stored", change.scope, change.name)
-            else:
+            elif self._record_values:
                 self._store.write(change.scope, change.address, change.name, change.value)
             for callback in subscribers:
                 try:

@@ -98,6 +98,27 @@ async def test_a_sample_in_one_call_is_stored_and_announced_together(
         assert db.execute("SELECT COUNT(*) FROM history").fetchone()[0] == 4
 
 
+async def test_a_host_that_does_not_record_keeps_values_in_memory_only(
+    write_device: WriteDevice,
+) -> None:
+    path = write_device()
+    with _host(path) as running:
+        await running.set_device_attribute("feed_status", "connected")
+    with _host(path, record=False) as one_off:
+        seen: list[Change] = []
+        one_off.subscribe(seen.append)
+        await one_off.set_device_attribute("feed_status", "stopped")
+        await one_off.set_attributes([("power", 5)], [("fridge1", "power", 6)])
+        await one_off.set_device_attribute("user_id", "u-7")  # configuration: the device file
+        assert one_off.current_device_values() == {"feed_status": "stopped", "power": 5}
+        assert [c.name for c in seen] == ["feed_status", "power", "power"]
+    with sqlite3.connect(path.with_suffix(".sqlite3")) as db:
+        rows = set(db.execute("SELECT scope, address, name, value FROM current"))
+    assert rows == {("device", "", "feed_status", '"connected"')}
+    with _host(path) as again:
+        assert again.get_attribute("user_id") == "u-7"
+
+
 async def test_restart_shows_the_last_values(write_device: WriteDevice) -> None:
     path = write_device()
     with _host(path) as host:
