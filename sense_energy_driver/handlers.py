@@ -189,12 +189,13 @@ async def get_usage(ctx: CommandContext, args: Args) -> object:
 @COMMANDS.command("get_solar", *_PERIOD)
 async def get_solar(ctx: CommandContext, args: Args) -> object:
     echo, total = await _period(ctx, args, solar=True)
+    # A figure Sense's answer does not carry (some carry no grid flows) is null, not 0.0.
     return echo | {
-        "production_kwh": total.production_kwh or 0.0,
-        "from_grid_kwh": total.from_grid_kwh or 0.0,
-        "to_grid_kwh": total.to_grid_kwh or 0.0,
-        "net_kwh": total.net_kwh or 0.0,
-        "solar_pct": total.solar_pct or 0.0,
+        "production_kwh": total.production_kwh,
+        "from_grid_kwh": total.from_grid_kwh,
+        "to_grid_kwh": total.to_grid_kwh,
+        "net_kwh": total.net_kwh,
+        "solar_pct": total.solar_pct,
     }
 
 

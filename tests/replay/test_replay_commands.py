@@ -76,11 +76,12 @@ async def test_get_usage_and_get_solar_from_the_recorded_trends(
     assert usage["period_start"] == trends.get("start")
     assert solar["period_start"] == trends.get("start")
     assert solar["production_kwh"] == trends["production"]["total"]
-    # get_solar reports 0.0 for what the body does not carry (the totals recording's grid flows)
+    # get_solar reports null for what the body does not carry (the totals recording's grid
+    # flows), never a made-up 0.0
     assert (solar["to_grid_kwh"], solar["from_grid_kwh"], solar["solar_pct"]) == (
-        trends.get("to_grid", 0.0),
-        trends.get("from_grid", 0.0),
-        trends.get("solar_powered", 0.0),
+        trends.get("to_grid"),
+        trends.get("from_grid"),
+        trends.get("solar_powered"),
     )
 
 
