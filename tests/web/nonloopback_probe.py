@@ -72,7 +72,8 @@ async def browse(url: str, token: str) -> dict[str, object]:
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             opened = await page.goto(f"{url}?token={token}")
             await page.wait_for_function(
-                "() => document.querySelector('[data-testid=power]').dataset.value !== ''",
+                # data-value is absent until the first state arrives, then "" until a sample.
+                "() => !!document.querySelector('[data-testid=power]').dataset.value",
                 timeout=10_000,
             )
             power = await page.text_content("[data-testid=power]")

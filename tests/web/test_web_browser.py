@@ -22,8 +22,9 @@ async def _displayed_power(page: object) -> int:
 
 
 async def _power_shown(page: object) -> None:
+    # data-value is absent until the first state arrives, then "" until a sample: wait for both.
     await page.wait_for_function(  # type: ignore[attr-defined]
-        "sel => document.querySelector(sel).dataset.value !== ''", arg=POWER, timeout=5000
+        "sel => !!document.querySelector(sel).dataset.value", arg=POWER, timeout=5000
     )
 
 
