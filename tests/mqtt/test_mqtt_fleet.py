@@ -118,7 +118,8 @@ async def test_two_shard_processes_bridge_a_fleet_each_monitor_once(
                     found.setdefault(node, set()).add(availability[0]["topic"])
                 return found
 
-            await watcher.wait_for(lambda ms: set(bridges_by_node()) == nodes, timeout=30)
+            # Two interpreters start, log in every monitor and connect: generous on a loaded CI.
+            await watcher.wait_for(lambda ms: set(bridges_by_node()) == nodes, timeout=90)
         finally:
             for process in processes:
                 process.terminate()
