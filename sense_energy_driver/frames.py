@@ -151,7 +151,7 @@ class FrameDecoder:
         if (
             type(frame) is not bytes
             or self._pending
-            or len(frame) > self._max
+            or not _HEAD_LEN < len(frame) <= self._max
             or not frame.startswith(_REALTIME_HEAD)
             or (reader := _EPOCH_READERS.get(frame[_HEAD_LEN])) is None
         ):
@@ -174,10 +174,7 @@ class FrameDecoder:
 
     def decode(self, frame: bytes | str) -> list[FeedMessage]:
         """Decode one WebSocket frame; raise SenseProtocolError (after counting it) if malformed."""
-        try:
-            payload = self.realtime(frame)
-        except SenseProtocolError:
-            raise  # counted already
+        payload = self.realtime(frame)  # a SenseProtocolError from it is counted already
         try:
             if payload is not None and isinstance(frame, bytes):  # the one kind realtime() reads
                 epoch = _EPOCH_READERS[frame[_HEAD_LEN]][0](frame, _HEAD_LEN + 1)[0]

@@ -304,3 +304,15 @@ def test_a_fragment_that_looks_like_a_bad_epoch_is_still_reassembled() -> None:
     assert isinstance(message.payload, RealtimePayload)
     assert message.payload.w == 5.0
     assert decoder.skipped == 0
+
+
+def test_a_frame_cut_anywhere_is_reassembled_from_its_two_parts() -> None:
+    """Every split of a real frame in two (the type string alone, the type and half an epoch,
+    ...): the first part is held, never an exception, and the two decode as the whole frame."""
+    frame = good()
+    [whole] = FrameDecoder().decode(frame)
+    for cut in range(1, len(frame)):
+        decoder = FrameDecoder()
+        assert decoder.decode(frame[:cut]) == [], cut
+        assert decoder.decode(frame[cut:]) == [whole], cut
+        assert decoder.skipped == 0, cut
