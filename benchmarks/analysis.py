@@ -10,10 +10,9 @@ ANALYSIS = """## Analysis
 per frame above the bare receive at most 1/5 of sense-energy's. At 60 devices on it is met in
 every session of every run (≈ 7–10×: sense-energy's generic unpack grows with the frame's bytes,
 the driver's cost mostly with its writes). At 20 devices on the ratio straddles the target:
-{full20}. Two runs of the headline on 2026-11-30 (13:00–13:20 UTC, load average 0.3–1.2; the
-first one commit before the readings loop of 0f9c975, which measured neutral paired) gave
-medians of 4.12× (sessions 3.4×, 4.0×, 4.1×, 4.1×, 4.7×) and 5.66× (sessions 2.9×, 4.2×,
-5.7×, 6.1×, 9.6×); single runs of the previous one-session benchmark spread from 3.5× to 5.2×.
+{full20}. Earlier runs of the same headline on 2026-11-30 (load average 0.3–1.2) gave medians of
+4.12× (sessions 3.4×, 4.0×, 4.1×, 4.1×, 4.7×) and 5.66× (sessions 2.9×, 4.2×, 5.7×, 6.1×,
+9.6×); single runs of the previous one-session benchmark spread from 3.5× to 5.2×.
 Every client's figure moves with where its process lands and what the machine does beside it
 (the bare receive alone: 57–95 µs per frame between runs), and sense-energy's most of all. So
 one run's verdict at 20 devices is one sample: the driver costs ≈ 30–40 µs per frame above the
@@ -46,10 +45,12 @@ which no schema avoids.
 and 36.0, worse; the frame's watts as a dict built in C (`dict(zip(map(...), map(...)))`) with
 fewer bytecodes: ≈ 12 % more cachegrind-modelled cycles per frame; a silence watchdog counting
 frames instead of stamping each one in a coroutine around `recv()`: 36.6 / 33.0 / 40.4 against
-34.7 / 34.7 / 40.3 µs, no change; the diff compiled with mypyc: 4.40 → 3.64 µs warm (17 %),
-not worth a compiled build for every platform. *What would close the gap*: roughly 8 µs per frame
-of the write step — the diff in hand-written compiled code, or a Python with a cheaper
-interpreter for cold code; this round found no restructuring in Python that does it. *Lean*
+34.7 / 34.7 / 40.3 µs, no change; `samples.py` and `writer.py` compiled with mypyc: 17 % faster warm (the
+diff 4.40 → 3.64 µs) but 3–5 µs *slower* per frame over loopback (paired, three runs: 40.9 /
+39.7 / 41.7 against 36.5 / 36.5 / 38.4 µs) — the compiled code is larger, and cold it is the
+code's size that costs. *What would close the gap*: roughly 8 µs per frame of the write step at
+20 devices on. This round found no restructuring in Python that does it, and compiled code is
+no shortcut: it would have to be smaller than the bytecode it replaces, not only faster warm. *Lean*
 frames (the simulator's two tags per device, a third of the bytes; reported only) are the
 adverse case: sense-energy's cost falls with the bytes while the driver's writes stay. They are
 also the noisiest rows: the driver's margin over the bare receive is smallest there.
