@@ -45,13 +45,13 @@ which no schema avoids.
 and 36.0, worse; the frame's watts as a dict built in C (`dict(zip(map(...), map(...)))`) with
 fewer bytecodes: ≈ 12 % more cachegrind-modelled cycles per frame; a silence watchdog counting
 frames instead of stamping each one in a coroutine around `recv()`: 36.6 / 33.0 / 40.4 against
-34.7 / 34.7 / 40.3 µs, no change; `samples.py` and `writer.py` compiled with mypyc: 17 % faster warm (the
-diff 4.40 → 3.64 µs) but 3–5 µs *slower* per frame over loopback (paired, three runs: 40.9 /
-39.7 / 41.7 against 36.5 / 36.5 / 38.4 µs) — the compiled code is larger, and cold it is the
-code's size that costs. *What would close the gap*: roughly 8 µs per frame of the write step at
-20 devices on. This round found no restructuring in Python that does it, and compiled code is
-no shortcut: it would have to be smaller than the bytecode it replaces, not only faster warm. *Lean*
-frames (the simulator's two tags per device, a third of the bytes; reported only) are the
+34.7 / 34.7 / 40.3 µs, no change; `samples.py` and `writer.py` compiled with mypyc: 17 % faster
+warm (the diff 4.40 → 3.64 µs) but 3–5 µs *slower* per frame over loopback (paired, three runs:
+40.9 / 39.7 / 41.7 against 36.5 / 36.5 / 38.4 µs) — the compiled code is larger, and cold it is
+the code's size that costs. *What would close the gap*: roughly 8 µs per frame of the write step
+at 20 devices on. This round found no restructuring in Python that does it, and compiled code is
+no shortcut: it would have to be smaller than the bytecode it replaces, not only faster warm.
+*Lean* frames (the simulator's two tags per device, a third of the bytes; reported only) are the
 adverse case: sense-energy's cost falls with the bytes while the driver's writes stay. They are
 also the noisiest rows: the driver's margin over the bare receive is smallest there.
 
