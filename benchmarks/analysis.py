@@ -8,15 +8,15 @@ ANALYSIS = """## Analysis
 
 **The headline (1): met at 60 devices on; at 20, not reliably.** The target is the driver's CPU
 per frame above the bare receive at most 1/5 of sense-energy's. At 60 devices on it is met in
-every session of every run (≈ 7–10×: sense-energy's generic unpack grows with the frame's bytes,
+every session of every run (≈ 6–10×: sense-energy's generic unpack grows with the frame's bytes,
 the driver's cost mostly with its writes). At 20 devices on the ratio straddles the target:
 {full20}. Earlier runs of the same headline on 2026-11-30 (load average 0.3–1.2) gave medians of
 4.12× (sessions 3.4×, 4.0×, 4.1×, 4.1×, 4.7×) and 5.66× (sessions 2.9×, 4.2×, 5.7×, 6.1×,
 9.6×); single runs of the previous one-session benchmark spread from 3.5× to 5.2×.
 Every client's figure moves with where its process lands and what the machine does beside it
 (the bare receive alone: 57–95 µs per frame between runs), and sense-energy's most of all. So
-one run's verdict at 20 devices is one sample: the driver costs ≈ 30–40 µs per frame above the
-bare receive against sense-energy's 135–195 µs, a ratio between 4× and 6× depending on the run,
+one run's verdict at 20 devices is one sample: the driver costs ≈ 30–45 µs per frame above the
+bare receive against sense-energy's 135–200 µs, a ratio between 4× and 6× depending on the run,
 not reliably at or above 5×.
 
 *This round's changes* (2026-11-30, second session), measured paired with the round's starting
