@@ -11,17 +11,13 @@ that was disconnected stays quiet.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 
 from .errors import SenseConfigError
 from .host import BatchingHost, Host
 from .redact import redact
 
-__all__ = ["BatchWrite", "HostPort", "printable"]
-
-BatchWrite = Callable[
-    [Sequence[tuple[str, object]], Sequence[tuple[str, str, object]]], Awaitable[None]
-]
+__all__ = ["HostPort", "printable"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -49,10 +45,8 @@ class HostPort:
         self._raw: list[object] | None = None  # a copy of the host's last answer
         self.closed = False  # read before every write; set only by open() and close()
         self.dropped = 0  # writes refused because the port was closed
-        # A host that takes a whole sample at once (BatchingHost): the write step uses it.
-        self.batch: BatchWrite | None = (
-            host.set_attributes if isinstance(host, BatchingHost) else None
-        )
+        # The host again when it takes a whole sample at once: the write step uses it.
+        self.batch: BatchingHost | None = host if isinstance(host, BatchingHost) else None
 
     @property
     def host(self) -> Host:

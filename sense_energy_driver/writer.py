@@ -94,14 +94,10 @@ class SampleWriter:
         port, diff, retraining = self._port, self._diff, self._retraining
         writes = diff.device_writes(payload, now)
         if retraining is None:
-            zone_writes = diff.zone_writes(payload, port.zone_addresses(), _NO_ALIASES)
+            aliases, hold = _NO_ALIASES, False
         else:
-            zone_writes = diff.zone_writes(
-                payload,
-                port.zone_addresses(),
-                retraining.aliases,
-                hold_offs=retraining.hold_offs(now),
-            )
+            aliases, hold = retraining.aliases, retraining.hold_offs(now)
+        zone_writes = diff.zone_writes(payload, port.zone_addresses(), aliases, hold_offs=hold)
         self._payload, self._received_at = payload, now
         # The host is called here, guarded as HostPort's own writes are (closed: not written,
         # counted; raising: one log line per kind, never the feed).
@@ -109,7 +105,7 @@ class SampleWriter:
             port.dropped += len(writes) + len(zone_writes)
         elif port.batch is not None:
             try:
-                await port.batch(writes, zone_writes)
+                await port.batch.set_attributes(writes, zone_writes)
             except Exception as err:  # a host that cannot store a sample must not stop the feed
                 port.host_failed("set_attributes", err)
                 diff.reset()  # what it kept is unknown: the next sample writes everything
