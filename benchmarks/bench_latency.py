@@ -3,11 +3,11 @@
 The simulator runs in its own process with `--stamp`: it records `time.time()` right before it
 writes each realtime_update to a client's socket. The host records `time.time()` when the
 driver writes `power`, and the epoch of the sample being written (from `realtime_now`);
-(monitor, epoch) joins the two. A wrapper on the feed transport's `recv()` also stamps when the
-frame left the websockets library, which splits the total into network + wake-up (send → recv)
-and the driver's own work (recv → write). Frames whose rounded power did not change write no
-`power` and are not counted. The same burst is also read by bare websockets clients (no driver)
-as a baseline for what delivery alone costs.
+(monitor, epoch) joins the two. A wrapper on the handler the feed transport hands each frame to
+also stamps when the frame left the websockets protocol ("recv"), which splits the total into
+network + wake-up (send → recv) and the driver's own work (recv → write). Frames whose rounded
+power did not change write no `power` and are not counted. The same burst is also read by bare
+websockets clients (no driver) as a baseline for what delivery alone costs.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ import asyncio
 import bisect
 import contextvars
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 import msgpack
@@ -29,25 +29,28 @@ from benchmarks.fleet import Member, build_fleet, connect_all, disconnect_all, f
 from benchmarks.measure import cpu_seconds, median, percentile
 from benchmarks.simproc import SimProcess
 from sense_energy_driver.transport import feed
+from sense_energy_driver.transport.feedconn import OnFrame
 
 _RECEIVED: contextvars.ContextVar[float] = contextvars.ContextVar("received", default=0.0)
 
 
 @contextmanager
 def recv_stamps() -> Iterator[None]:
-    """Stamp each frame as the feed transport returns it (each feed loop is its own task)."""
-    original = feed.FeedConnection.recv
+    """Stamp each frame as the feed transport hands it to the driver (in its read callback)."""
+    original = feed.FeedConnection.run
 
-    async def recv(self: feed.FeedConnection, timeout: float) -> bytes | str:
-        frame = await original(self, timeout)
-        _RECEIVED.set(time.time())
-        return frame
+    async def run(self: feed.FeedConnection, on_frame: OnFrame, timeout: float) -> NoReturn:
+        def stamped(frame: bytes | str) -> Coroutine[Any, Any, None] | None:
+            _RECEIVED.set(time.time())
+            return on_frame(frame)
 
-    feed.FeedConnection.recv = recv  # type: ignore[method-assign]
+        await original(self, stamped, timeout)
+
+    feed.FeedConnection.run = run  # type: ignore[method-assign]
     try:
         yield
     finally:
-        feed.FeedConnection.recv = original  # type: ignore[method-assign]
+        feed.FeedConnection.run = original  # type: ignore[method-assign]
 
 
 @dataclass(frozen=True)

@@ -161,11 +161,11 @@ def section_latency(res: Results) -> list[str]:
         "(`benchmarks/simserver.py --stamp`) and stamps `time.time()` immediately before it "
         "writes each realtime_update to a client's socket; the host stamps `time.time()` when "
         "the driver writes `power` and takes the sample's epoch from `realtime_now()`; "
-        "(monitor, epoch) joins them. A wrapper on the feed transport's `recv()` stamps when "
-        "the frame leaves the websockets library: recv → write is the driver's own step once "
-        "it has the frame. One monitor per instance, 5 zones each, 2 s warm-up. The last row "
-        "reads the same burst with bare websockets clients that only stamp (no driver, frames "
-        "decoded afterwards): delivery alone.",
+        "(monitor, epoch) joins them. A wrapper on the handler the feed transport hands each "
+        "frame to stamps when the frame leaves the websockets protocol (recv): recv → write is "
+        "the driver's own step once it has the frame. One monitor per instance, 5 zones each, "
+        "2 s warm-up. The last row reads the same burst with bare websockets clients that only "
+        "stamp (no driver, frames decoded afterwards): delivery alone.",
         "",
         table(header, rows),
         "",
@@ -178,8 +178,8 @@ def section_latency(res: Results) -> list[str]:
         "same burst; during development, per-tick traces showed the first frame arriving at "
         "once and the rest held until the sender paused), and the process then drains a clump "
         "one frame at a time at its per-frame cost (the last column), so the last frames of a "
-        "100-frame burst wait a few milliseconds before `recv()` returns them; once returned, "
-        "recv → write stays under 0.2 ms in every row.",
+        "100-frame burst wait a few milliseconds before the transport hands them over; once "
+        "handed over, recv → write stays under 0.2 ms in every row.",
         "",
     ]
 

@@ -7,7 +7,6 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
@@ -18,13 +17,13 @@ from .errors import (
     SenseConfigError,
     SenseError,
     SenseFeedClosedError,
-    SenseProtocolError,
     SenseTimeoutError,
     SenseTokenExpiredError,
 )
-from .frames import REALTIME_UPDATE, FeedMessage, FrameDecoder
+from .feedreader import FeedCounters, FrameReader
+from .frames import FeedMessage
 from .loops import Escalation
-from .models import FeedError, Hello, RealtimePayload
+from .models import RealtimePayload
 from .transport.feed import FeedConnection
 
 __all__ = ["FeedCounters", "FeedHandler", "FeedStatus", "RealtimeFeed"]
@@ -75,23 +74,6 @@ class FeedHandler(Protocol):
     def log(self, level: int, message: str) -> None:
         """The device log."""
         ...
-
-
-@dataclass(slots=True)
-class FeedCounters:
-    """Running totals, for get_realtime, health and the fault tests."""
-
-    opens: int = 0
-    closes: int = 0
-    frames: int = 0
-    messages: int = 0
-    skipped: int = 0
-    failures: int = 0
-    skip_reasons: dict[str, int] = field(default_factory=dict)
-
-
-class _Unauthorized(SenseTokenExpiredError):
-    """The feed sent an `error` message with authorized false."""
 
 
 class RealtimeFeed:
@@ -228,58 +210,20 @@ class RealtimeFeed:
         conn = await self._handler.open_connection()
         self.counters.opens += 1
         opened_at = time.monotonic()
-        proven = False
         self._handler.log(logging.INFO, "realtime open")
         self._opened.set()
-        decoder = FrameDecoder()
-        realtime, on_sample, counters = decoder.realtime, self._handler.on_sample, self.counters
-        counted = 0  # decoder.skipped already reported: it also drops fragments silently
+        reader = FrameReader(
+            self._handler, self.counters, on_proven=self._proven, on_offline=self._monitor_offline
+        )
         try:
-            while True:
-                frame = await conn.recv(self._inactivity)
-                counters.frames += 1
-                try:
-                    # Almost every frame is one msgpack realtime_update: its payload at once.
-                    payload = realtime(frame)
-                    messages = decoder.decode(frame) if payload is None else ()
-                except SenseProtocolError as err:
-                    counted = decoder.skipped
-                    self._skip(str(err))
-                    continue
-                except Exception as err:  # a frame nobody foresaw: skip it
-                    counted = decoder.skipped
-                    self._skip(f"undecodable: {type(err).__name__}: {err}")
-                    continue
-                if decoder.skipped != counted:
-                    counted = decoder.skipped
-                    self._skip("truncated: an unfinished msgpack frame was dropped")
-                if payload is not None:
-                    counters.messages += 1
-                    if not proven:
-                        proven = await self._proven()
-                    try:
-                        await on_sample(payload)
-                    except SenseError:
-                        raise
-                    except Exception as err:  # a value nobody foresaw: skip it
-                        self._skip(f"unusable {REALTIME_UPDATE}: {type(err).__name__}: {err}")
-                    continue
-                for message in messages:
-                    counters.messages += 1
-                    if message.type == REALTIME_UPDATE and not proven:
-                        proven = await self._proven()
-                    await self._dispatch(message, proven)
+            await conn.run(reader.on_frame, self._inactivity)
         except SenseFeedClosedError as err:
             self.counters.closes += 1
             self._handler.log(logging.INFO, f"realtime close code={err.code} reason={err.reason!r}")
             if (
-                not proven
+                not reader.proven
                 and time.monotonic() - opened_at < _PAUSE_WINDOW_S
-                and err.code
-                in (
-                    1000,
-                    1001,
-                )
+                and err.code in (1000, 1001)
             ):
                 await self._set_status(FeedStatus.PAUSED, "feed closed right after opening")
             raise
@@ -290,50 +234,14 @@ class RealtimeFeed:
         finally:
             await conn.close()
 
-    async def _proven(self) -> bool:
+    async def _proven(self) -> None:
         """The first realtime_update on a connection: it works, the backoff starts over."""
         self.failures = 0
         self._auth_rejections = 0
         await self._set_status(FeedStatus.CONNECTED, "receiving")
-        return True
-
-    async def _dispatch(self, message: FeedMessage, proven: bool) -> None:
-        """A message off the general decode path (JSON, several per frame, others than
-        realtime_update): errors checked here, samples and the rest to the handler."""
-        if message.type == "error":
-            self._check_error(message)
-            return
-        payload = message.payload
-        if isinstance(payload, Hello) and not payload.online and not proven:
-            await self._monitor_offline()
-        try:
-            if type(payload) is RealtimePayload:
-                await self._handler.on_sample(payload)
-            else:
-                await self._handler.on_message(message)
-        except SenseError:
-            raise
-        except Exception as err:  # a value nobody foresaw: skip it
-            self._skip(f"unusable {message.type}: {type(err).__name__}: {err}")
 
     async def _monitor_offline(self) -> None:
         """hello said online false: the feed is open but the monitor is not reporting."""
         reason = "the Sense monitor is offline (the realtime feed says online: false)"
         self._handler.log(logging.WARNING, reason)
         await self._set_status(FeedStatus.OFFLINE, reason)
-
-    def _check_error(self, message: FeedMessage) -> None:
-        payload = message.payload
-        if isinstance(payload, FeedError) and not payload.authorized:
-            raise _Unauthorized(f"feed error: {payload.error_reason or 'unauthorized'}")
-        reason = payload.error_reason if isinstance(payload, FeedError) else "unknown error"
-        self._handler.log(logging.WARNING, f"realtime feed error message: {reason}")
-
-    def _skip(self, reason: str) -> None:
-        self.counters.skipped += 1
-        kind = reason.split(":", 1)[0]
-        self.counters.skip_reasons[kind] = self.counters.skip_reasons.get(kind, 0) + 1
-        level = logging.WARNING if self.counters.skipped == 1 else logging.DEBUG
-        self._handler.log(
-            level, f"realtime frame skipped ({self.counters.skipped} so far): {reason}"
-        )

@@ -26,10 +26,21 @@ LAYERS: tuple[frozenset[str], ...] = (
     ),
     frozenset({"transport"}),
     frozenset(
-        {"api", "session", "retry", "config", "frames", "samples", "loops", "supervisor", "proxy"}
+        {
+            "api",
+            "session",
+            "retry",
+            "config",
+            "frames",
+            "samples",
+            "loops",
+            "supervisor",
+            "eager",
+            "proxy",
+        }
     ),
     frozenset({"timing", "monitor", "history", "hostport", "commands"}),
-    frozenset({"realtime", "poller", "energy", "fallback", "retraining", "writer"}),
+    frozenset({"realtime", "feedreader", "poller", "energy", "fallback", "retraining", "writer"}),
     frozenset({"source"}),
     frozenset({"parts"}),
     frozenset({"handlers", "login", "driver", "__init__"}),
