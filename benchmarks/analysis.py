@@ -6,37 +6,43 @@ from typing import Any
 
 ANALYSIS = """## Analysis
 
-**The headline (1): met at 60 devices on; at 20, not reliably.** The target is the driver's CPU
-per frame above the bare receive at most 1/5 of sense-energy's. At 60 devices on it is met in
-every session of every run (≈ 6–10×: sense-energy's generic unpack grows with the frame's bytes,
-the driver's cost mostly with its writes). At 20 devices on the ratio straddles the target:
-{full20}. Earlier runs of the same headline on 2026-11-30 (load average 0.3–1.2) gave medians of
-4.12× (sessions 3.4×, 4.0×, 4.1×, 4.1×, 4.7×) and 5.66× (sessions 2.9×, 4.2×, 5.7×, 6.1×,
-9.6×); single runs of the previous one-session benchmark spread from 3.5× to 5.2×.
-Every client's figure moves with where its process lands and what the machine does beside it
-(the bare receive alone: 57–95 µs per frame between runs), and sense-energy's most of all. So
-one run's verdict at 20 devices is one sample: the driver costs ≈ 30–45 µs per frame above the
-bare receive against sense-energy's 135–200 µs, a ratio between 4× and 6× depending on the run,
-not reliably at or above 5×.
+**The headline (1): met at 20 and at 60 devices on.** The target is the driver's CPU per frame
+above the bare websockets receive at most 1/5 of sense-energy's. At 20 devices on, {full20}; at
+60 devices on every session of every run has met it (sense-energy's generic unpack grows with the
+frame's bytes, the driver's cost mostly with its writes). Until this round the 20-device ratio
+straddled the target: three full runs on 2026-11-30 (load average 0.3–1.2) gave medians of
+4.12×, 5.66× and 4.44× (sessions 2.9× to 9.6×), the driver costing ≈ 30–45 µs per frame above
+the bare receive against sense-energy's 135–200 µs. Every client's figure moves with where its
+process lands and what the machine does beside it (the bare receive alone: 57–95 µs per frame
+between runs), sense-energy's most of all, hence sessions of fresh processes and their median.
 
-*This round's changes* (2026-11-30, second session), measured paired with the round's starting
-code in the same runs (bare, old driver, new driver side by side, 15 bursts of 800 frames):
-41.2–45.0 → 36.3–42.5 µs above the bare receive, ≈ 10 %. (1) A host may take a sample's values
-in one call (`BatchingHost.set_attributes`, implemented by the standalone host and by this
-benchmark's recording host); (2) the feed loop takes a lone msgpack realtime_update's payload
-straight from `FrameDecoder.realtime()` to the write step; (3) the diff keeps its state in one
-object's slots and finds bound zones in one pass over the frame's devices; (4) the proxy
-observer is told of zone writes only while a proxy reads a zone.
+*What changed* (2026-11-30, third session): the feed no longer reads through websockets'
+asyncio client, which wakes a reader task for every message (a future resolved, a callback
+scheduled, a task step, websockets' message queue): ≈ 15 µs of a frame that arrives cold. The
+driver's transport (`transport/feedconn.py`) is an asyncio protocol over websockets' Sans-I/O
+`ClientProtocol`: the read callback parses the frame and hands it straight to the frame reader,
+which decodes it and runs the write step right there, as the feed's task (`eager.py`); only a
+host write that really waits costs a task step. Paired with the previous code in the same runs
+(bare, old driver, new driver; 10 bursts of 800 frames, twice): 46.5 and 45.8 → 30.7 and
+34.2 µs per frame above the bare receive.
 
-*Where the time goes* (over loopback, 20 devices on, real-shaped; variants of the driver beside
-the bare receive in the same runs): msgspec's typed decode alone 13–18 µs; the feed loop around
-it (frame counting, the realtime fast path, one coroutine into the write step) ≈ 5 µs; the write
-step 14–18 µs, of which the host's own storing is within the noise (a host that stores nothing
-saves nothing measurable). Warm, in process (the stage table above), the same steps take 7.1,
-—, and 4–5 µs: the write step is ≈ 1,000 Python bytecodes per frame (the zone diff ≈ 740: ≈ 11
-per device in the frame to find the bound ones, ≈ 45 per zone whose device is on; the device
-diff ≈ 260; the host's batch ≈ 120) that run after other processes had the CPU, so over
-loopback they run 3–4× slower than warm. Counted by cachegrind, the decode is ≈ 120 k
+*Read the judged row with the processing-alone row.* Part of that gain is the receive itself:
+the driver's transport with a handler that only counts (the *driver's transport* column) costs
+no more than the bare websockets client, and often less, so the judged figure, taken against
+websockets' own asyncio receive, credits the driver with what its receive saves. Measured above
+its own transport instead, i.e. its decode, diff and writes alone, the driver costs {own20}.
+Both are CPU a user's machine spends per frame; the judged one is the issue's definition, and
+the other is shown beside it so that nobody mistakes the one for the other.
+
+*Where the time goes* (measured before this round's transport, over loopback, 20 devices on,
+real-shaped; variants of the driver beside the bare receive in the same runs): msgspec's typed
+decode alone 13–18 µs; the feed loop around it (frame counting, the realtime fast path, one
+coroutine into the write step) ≈ 5 µs; the write step 14–18 µs, of which the host's own storing is
+within the noise (a host that stores nothing saves nothing measurable). Warm, in process (the stage
+table above), the same steps take 7.1, —, and 4–5 µs: the write step is ≈ 1,000 Python bytecodes per
+frame (the zone diff ≈ 740: ≈ 11 per device in the frame to find the bound ones, ≈ 45 per zone whose
+device is on; the device diff ≈ 260; the host's batch ≈ 120) that run after other processes had the
+CPU, so over loopback they run 3–4× slower than warm. Counted by cachegrind, the decode is ≈ 120 k
 instructions per frame, 55 k of them msgspec skipping the device tags the driver does not read,
 which no schema avoids.
 
@@ -48,9 +54,9 @@ frames instead of stamping each one in a coroutine around `recv()`: 36.6 / 33.0 
 34.7 / 34.7 / 40.3 µs, no change; `samples.py` and `writer.py` compiled with mypyc: 17 % faster
 warm (the diff 4.40 → 3.64 µs) but 3–5 µs *slower* per frame over loopback (paired, three runs:
 40.9 / 39.7 / 41.7 against 36.5 / 36.5 / 38.4 µs) — the compiled code is larger, and cold it is
-the code's size that costs. *What would close the gap*: roughly 8 µs per frame of the write step
-at 20 devices on. This round found no restructuring in Python that does it, and compiled code is
-no shortcut: it would have to be smaller than the bytecode it replaces, not only faster warm.
+the code's size that costs. For processing alone to reach 5× at 20 devices on would take a few
+µs more per frame off the decode and write step; no restructuring in Python found so far does
+it, and compiled code is no shortcut: it would have to be smaller than the bytecode it replaces.
 *Lean* frames (the simulator's two tags per device, a third of the bytes; reported only) are the
 adverse case: sense-energy's cost falls with the bytes while the driver's writes stay. They are
 also the noisiest rows: the driver's margin over the bare receive is smallest there.
@@ -94,13 +100,33 @@ def _headline_20(feed: list[dict[str, Any]] | None) -> str:
     if row is None or not row.get("sessions"):
         return "not measured in this run"
     ratios = [s["ratio"] for s in row["sessions"]]
+    finite = [r for r in ratios if r is not None]
+    spread = f"{min(finite):.1f}× to {max(finite):.1f}×" if finite else "all ∞"
+    if len(finite) < len(ratios):
+        spread += f", {len(ratios) - len(finite)} ∞"
+    median = "∞" if row["ratio"] is None else f"{row['ratio']:.2f}×"
     return (
-        f"in this run the median of {len(ratios)} sessions is {row['ratio']:.2f}× "
+        f"in this run the median of {len(ratios)} sessions is {median} "
         f"({row['sense_energy_above_us']:.1f} vs {row['driver_above_us']:.1f} µs above the bare "
-        f"receive; sessions {min(ratios):.1f}× to {max(ratios):.1f}×)"
+        f"receive; sessions {spread})"
+    )
+
+
+def _own_20(feed: list[dict[str, Any]] | None) -> str:
+    """The driver above its own transport at 20 devices on, in one clause."""
+    row = next((r for r in feed or [] if r["devices"] == 20 and not r["lean"]), None)
+    if row is None or "own_ratio" not in row:
+        return "an amount not measured in this run"
+    ratio = row["own_ratio"]
+    share = "no more than its transport" if ratio is None else f"{ratio:.2f}× less"
+    return (
+        f"{row['driver_own_us']:.1f} µs per frame at 20 devices on in this run, against "
+        f"sense-energy's {row['sense_energy_above_us']:.1f} µs above its receive ({share}): "
+        + ("at or above" if ratio is None or ratio >= 5 else "below")
+        + " the 5× the headline asks"
     )
 
 
 def analysis(feed: list[dict[str, Any]] | None) -> str:
     """The analysis, with this run's figures where it quotes them."""
-    return ANALYSIS.replace("{full20}", _headline_20(feed))
+    return ANALYSIS.replace("{full20}", _headline_20(feed)).replace("{own20}", _own_20(feed))

@@ -1,23 +1,27 @@
 """The headline: CPU per realistic frame over loopback WebSockets, driver vs sense-energy.
 
-Three clients, each alone in its own process (`benchmarks/feedclient.py`), hold a connection
-each to `benchmarks/replayserver.py` (another process), which sends all three the same frames
+Four clients, each alone in its own process (`benchmarks/feedclient.py`), hold a connection
+each to `benchmarks/replayserver.py` (another process), which sends all four the same frames
 at the same moments, burst after burst:
 - *bare*: a websockets client that only receives (the floor: socket, framing, event loop);
-- *driver*: a real `SenseEnergyDriver` (logged in against the simulator, a fourth process),
+- *transport*: the driver's own feed transport with a handler that only counts (the driver's
+  receive alone, which costs less than websockets' asyncio client: no task wake-up per frame);
+- *driver*: a real `SenseEnergyDriver` (logged in against the simulator, another process),
   whose realtime feed reads the replay: decode, diff, and its writes to a host that records them;
 - *sense-energy*: PyPI sense-energy's own `async_realtime_stream` with a callback.
-Each client reports its own process CPU (`time.process_time()`) around every burst: since the
-three take the same frames side by side, whatever else loads the machine loads all three. What
-a client costs above the bare receive is its own work on a frame. The three are started afresh
-for each of several sessions per stream (where processes land moves a session's figures
-together), and a stream's ratio is the median of its sessions' ratios.
+Each client reports its own process CPU (`time.process_time()`) around every burst: since they
+take the same frames side by side, whatever else loads the machine loads them all. What a
+client costs above the bare receive is its own work on a frame (the judged figure); what the
+driver costs above its own transport is its decode, diff and writes alone. The clients are
+started afresh for each of several sessions per stream (where processes land moves a session's
+figures together), and a stream's ratio is the median of its sessions' ratios.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import statistics
 from contextlib import AsyncExitStack
@@ -29,7 +33,7 @@ from benchmarks.realistic import zone_ids
 from benchmarks.replayserver import SETS
 from benchmarks.simproc import SimProcess
 
-CLIENTS = ("bare", "driver", "sense_energy")
+CLIENTS = ("bare", "transport", "driver", "sense_energy")
 STREAMS = ("full20", "full60", "lean20", "lean60")
 
 
@@ -71,7 +75,7 @@ async def _burst(
 async def _session(
     replay: JsonChild, sim: SimProcess, stream: str, rounds: int, burst: int, rate: float
 ) -> tuple[dict[str, list[float]], int, int]:
-    """One session: three fresh client processes, a warm-up, then `rounds` bursts; each
+    """One session: fresh client processes, a warm-up, then `rounds` bursts; each
     client's CPU seconds per frame, burst by burst, the driver's writes and the frame size."""
     async with AsyncExitStack() as stack:
         clients = await _clients(stack, replay.banner["url"], stream, sim)
@@ -90,6 +94,27 @@ async def _session(
     return per_frame, writes, size
 
 
+def _ratio(theirs: float, ours: float) -> float | None:
+    """sense-energy's cost ÷ the driver's; None when the driver's is at or below the floor
+    (it then costs less than the floor itself: no finite ratio, and more than any target)."""
+    return round(theirs / ours, 2) if ours > 0 else None
+
+
+def _median_ratio(ratios: list[float | None]) -> float | None:
+    """The median session's ratio, a session without a finite one counting as the highest."""
+    ranked = sorted(ratios, key=lambda r: math.inf if r is None else r)
+    return ranked[(len(ranked) - 1) // 2] if len(ranked) % 2 else _mid(ranked)
+
+
+def _mid(ranked: list[float | None]) -> float | None:
+    low, high = ranked[len(ranked) // 2 - 1], ranked[len(ranked) // 2]
+    return None if low is None or high is None else round((low + high) / 2, 2)
+
+
+def _median_of(sessions: list[dict[str, float | None]], key: str) -> float:
+    return round(statistics.median(float(s[key] or 0.0) for s in sessions), 2)
+
+
 async def _measure_stream(
     replay: JsonChild,
     sim: SimProcess,
@@ -106,7 +131,7 @@ async def _measure_stream(
     load_before = os.getloadavg()[0]
     per_frame: dict[str, list[float]] = {k: [] for k in CLIENTS}
     above: dict[str, list[float]] = {"driver": [], "sense_energy": []}
-    per_session: list[dict[str, float]] = []
+    per_session: list[dict[str, float | None]] = []
     writes = size = 0
     for _ in range(sessions):
         session, session_writes, size = await _session(replay, sim, stream, rounds, burst, rate)
@@ -116,32 +141,34 @@ async def _measure_stream(
             diffs = [c - b for c, b in zip(session[kind], session["bare"], strict=True)]
             above[kind] += diffs
             medians[kind] = statistics.median(diffs) * 1e6
+        own = [d - t for d, t in zip(session["driver"], session["transport"], strict=True)]
+        medians["own"] = statistics.median(own) * 1e6
         for kind in CLIENTS:
             per_frame[kind] += session[kind]
         per_session.append(
             {
                 "driver_above_us": round(medians["driver"], 2),
+                "driver_own_us": round(medians["own"], 2),
                 "sense_energy_above_us": round(medians["sense_energy"], 2),
-                "ratio": round(medians["sense_energy"] / medians["driver"], 2)
-                if medians["driver"] > 0
-                else 0.0,
+                "ratio": _ratio(medians["sense_energy"], medians["driver"]),
+                "own_ratio": _ratio(medians["sense_energy"], medians["own"]),
             }
         )
     med = {k: statistics.median(v) * 1e6 for k, v in per_frame.items()}
-    ratios = [r["ratio"] for r in per_session]
     return {
         "stream": stream,
         "devices": n_devices,
         "lean": lean,
         "frame_bytes": size,
         "bare_us": round(med["bare"], 2),
+        "transport_us": round(med["transport"], 2),
         "driver_us": round(med["driver"], 2),
         "sense_energy_us": round(med["sense_energy"], 2),
-        "driver_above_us": round(statistics.median(r["driver_above_us"] for r in per_session), 2),
-        "sense_energy_above_us": round(
-            statistics.median(r["sense_energy_above_us"] for r in per_session), 2
-        ),
-        "ratio": round(statistics.median(ratios), 2) if all(ratios) else None,
+        "driver_above_us": _median_of(per_session, "driver_above_us"),
+        "driver_own_us": _median_of(per_session, "driver_own_us"),
+        "sense_energy_above_us": _median_of(per_session, "sense_energy_above_us"),
+        "ratio": _median_ratio([r["ratio"] for r in per_session]),
+        "own_ratio": _median_ratio([r["own_ratio"] for r in per_session]),
         "sessions": per_session,
         "writes_per_frame": round(writes / (sessions * rounds * burst), 2),
         "zones": len(zone_ids(n_devices, lean=lean)),

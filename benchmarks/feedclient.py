@@ -2,7 +2,8 @@
 
     python -m benchmarks.feedclient KIND URL [SETTINGS_JSON]
 
-KIND is `bare` (a websockets client that only receives: the floor), `driver` (a real
+KIND is `bare` (a websockets client that only receives: the floor), `transport` (the driver's
+own feed transport with a handler that only counts: the driver's receive floor), `driver` (a real
 `SenseEnergyDriver` whose realtime feed reads URL; SETTINGS_JSON holds its host attributes and
 bound zones) or `sense_energy` (PyPI sense-energy's `async_realtime_stream`). The banner is
 printed once the client has started (the driver: logged in, its feed opening); then each stdin
@@ -114,6 +115,25 @@ async def bare(url: str, frames: Frames, _: dict[str, Any]) -> tuple[Stop, Calla
     return stop, lambda: 0
 
 
+async def transport(url: str, frames: Frames, _: dict[str, Any]) -> tuple[Stop, Callable[[], int]]:
+    from sense_energy_driver.transport.feed import open_feed
+
+    conn = await open_feed(url, headers={})
+
+    def on_frame(_: bytes | str) -> None:
+        frames.tick()
+
+    task = asyncio.create_task(conn.run(on_frame, 3600.0))
+
+    async def stop() -> None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await conn.close()
+
+    return stop, lambda: 0
+
+
 async def driver(
     url: str, frames: Frames, settings: dict[str, Any]
 ) -> tuple[Stop, Callable[[], int]]:
@@ -145,7 +165,7 @@ async def sense_energy(
     return stop, lambda: 0
 
 
-KINDS = {"bare": bare, "driver": driver, "sense_energy": sense_energy}
+KINDS = {"bare": bare, "transport": transport, "driver": driver, "sense_energy": sense_energy}
 
 
 async def main(kind: str, url: str, settings: dict[str, Any]) -> None:
