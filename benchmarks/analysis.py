@@ -28,7 +28,7 @@ host write that really waits costs a task step. Paired with the previous code in
 
 *Read the judged row with the processing-alone row.* Part of that gain is the receive itself:
 the driver's transport with a handler that only counts (the *driver's transport* column) costs
-no more than the bare websockets client, and often less, so the judged figure, taken against
+about as much as the bare websockets client or less, so the judged figure, taken against
 websockets' own asyncio receive, credits the driver with what its receive saves. Measured above
 its own transport instead, i.e. its decode, diff and writes alone, the driver costs {own20}.
 Both are CPU a user's machine spends per frame; the judged one is the issue's definition, and
@@ -118,7 +118,11 @@ def _own_20(feed: list[dict[str, Any]] | None) -> str:
     if row is None or "own_ratio" not in row:
         return "an amount not measured in this run"
     ratio = row["own_ratio"]
-    share = "no more than its transport" if ratio is None else f"{ratio:.2f}× less"
+    share = (
+        "the driver costing no more than its transport"
+        if ratio is None
+        else (f"{ratio:.2f}× the driver's")
+    )
     return (
         f"{row['driver_own_us']:.1f} µs per frame at 20 devices on in this run, against "
         f"sense-energy's {row['sense_energy_above_us']:.1f} µs above its receive ({share}): "
