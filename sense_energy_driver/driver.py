@@ -22,7 +22,7 @@ from .handlers import COMMANDS, realtime_answer
 from .hostport import HostPort
 from .login import Login
 from .monitor import MonitorSession
-from .parts import Parts
+from .parts import LIVE_SETTINGS, Parts
 from .proxy import ProxyService
 from .realtime import FeedCounters, FeedStatus
 from .source import FeedHealth
@@ -223,15 +223,9 @@ class SenseEnergyDriver:
             if new.monitor is None:
                 return await self._login.begin()  # not logged in through it yet: retry
             self.start_parts(new)
-        if name == "status_interval":
+        elif name in LIVE_SETTINGS:
             if parts is not None:
-                parts.devices.set_interval(cfg.status_interval_s * scale)
-        elif name == "follow_retraining":
-            if parts is not None:
-                parts.retraining.set_follow(cfg.follow_retraining)
-        elif name == "realtime_poll_interval":
-            if parts is not None:
-                parts.realtime.fallback.set_interval(cfg.realtime_poll_s * scale)
+                parts.retune(name, cfg, scale)
         else:
             self.log(logging.WARNING, f"attribute '{name}' is not one this driver reads; ignored")
         return None

@@ -7,6 +7,7 @@ import random
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from .config import DriverConfig
 from .const import DEVICE_LIST_MIN_GAP_S, HISTORY_REFRESH_S
 from .energy import EnergyHistory
 from .hostport import HostPort
@@ -21,6 +22,10 @@ from .writer import SampleObserver
 __all__ = ["Parts"]
 
 Task = tuple[str, Callable[[], Coroutine[Any, Any, None]]]
+
+
+# Settings the running parts take as they are changed (see Parts.retune).
+LIVE_SETTINGS = frozenset({"status_interval", "follow_retraining", "realtime_poll_interval"})
 
 
 class Parts:
@@ -78,6 +83,15 @@ class Parts:
             poll_interval=cfg.realtime_poll_s * scale,
             observer=observer,
         )
+
+    def retune(self, name: str, cfg: DriverConfig, scale: float) -> None:
+        """Apply one of LIVE_SETTINGS to the running parts (no reconnect needed)."""
+        if name == "status_interval":
+            self.devices.set_interval(cfg.status_interval_s * scale)
+        elif name == "follow_retraining":
+            self.retraining.set_follow(cfg.follow_retraining)
+        elif name == "realtime_poll_interval":
+            self.realtime.fallback.set_interval(cfg.realtime_poll_s * scale)
 
     def tasks(self) -> list[Task]:
         """What the supervisor runs for these parts."""

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +27,7 @@ from .crypto import (
     is_encrypted,
     read_key_file,
 )
+from .filestate import FileChanges, Signature, signature, unchanged
 from .schema import SchemaProblem, Zone, check_attributes, check_document, coerce
 
 __all__ = ["KEY_FILE_NAME", "DeviceFile", "DeviceFileError", "FileChanges"]
@@ -41,33 +40,6 @@ _SAVE_ATTEMPTS = 5
 
 class DeviceFileError(StandaloneConfigError):
     """The device file (or its key) is missing or invalid; the message says where and why."""
-
-
-@dataclass(frozen=True, slots=True)
-class FileChanges:
-    """What a reload found changed: attribute names (never values) and zones."""
-
-    attributes: tuple[str, ...] = ()
-    zones_added: tuple[Zone, ...] = ()
-    zones_removed: tuple[Zone, ...] = ()
-    zones_relabelled: tuple[Zone, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(
-            self.attributes or self.zones_added or self.zones_removed or self.zones_relabelled
-        )
-
-
-Signature = tuple[int, int, int]
-
-
-def _signature(path: Path) -> Signature | None:
-    """Inode, mtime and size: changes whenever the file is replaced or written."""
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def _read_json(path: Path) -> object:
@@ -118,7 +90,7 @@ class DeviceFile:
         """Read, check and decrypt; encrypt plaintext secure values and rewrite the file once."""
         manifest = load_manifest()
         key_path = key_path or path.parent / KEY_FILE_NAME
-        seen = _signature(path)
+        seen = signature(path)
         document = _read_json(path)
         name, raw, zones = _checked(path, manifest, document)
         values = cls._typed(path, manifest, raw)
@@ -201,7 +173,7 @@ class DeviceFile:
 
     def changed_on_disk(self) -> bool:
         """Whether the file was replaced or written since we last read or wrote it."""
-        return _signature(self.path) != self._seen
+        return signature(self.path) != self._seen
 
     def reload(self) -> FileChanges:
         """Re-read an edited file and take its values; DeviceFileError keeps the old ones.
@@ -209,7 +181,7 @@ class DeviceFile:
         Fields the driver keeps (the refresh token, ...) stay as they are in memory: they are
         newer than any copy an editor may have saved back, and are written back if they differ.
         """
-        seen = _signature(self.path)
+        seen = signature(self.path)
         if seen == self._seen:
             return FileChanges()
         document = _read_json(self.path)
@@ -293,13 +265,11 @@ class DeviceFile:
         """
         edited = False
         for _ in range(_SAVE_ATTEMPTS):
-            source = _signature(self.path)
+            source = signature(self.path)
             edited = edited or source != self._seen
             document = self._merged(_read_json(self.path), fields, zone)
             text = json.dumps(document, indent=2) + "\n"
-            written = atomic_write_text(
-                self.path, text, still_current=_unchanged(self.path, source)
-            )
+            written = atomic_write_text(self.path, text, still_current=unchanged(self.path, source))
             if written is not None:
                 break
         else:
@@ -334,10 +304,6 @@ class DeviceFile:
             if isinstance(zones, list):
                 zones.append(zone)
         return document
-
-
-def _unchanged(path: Path, source: Signature | None) -> Callable[[], bool]:
-    return lambda: _signature(path) == source
 
 
 def _key_recovery(path: Path, key_path: Path, encrypted: list[str]) -> str:

@@ -180,7 +180,12 @@ class FeedConnection(asyncio.Protocol):
             self._wake()
             return
         loop = self._loop
-        _enter_task(loop, reader)
+        try:
+            _enter_task(loop, reader)
+        except RuntimeError:  # called from inside some task, not the loop's read callback
+            self._frames.append(message)
+            self._wake()  # the reader takes it in its own task
+            return
         try:
             unfinished = on_frame(message)
         except Exception as err:  # the reader hears of it, not the event loop

@@ -226,3 +226,23 @@ async def test_recv_pulls_frames_for_tools(server: Server) -> None:
     with pytest.raises(SenseFeedClosedError, match="1001 bye"):
         await conn.recv(5.0)
     await conn.close()
+
+
+async def test_data_fed_from_inside_another_task_goes_through_the_reader(server: Server) -> None:
+    """asyncio only calls data_received from its read callback; should anything call it from
+    inside a task, the frame must still be handled, by the reader's own task."""
+    conn = await open_feed(server.url, headers={})
+    seen: list[tuple[bytes | str, bool]] = []
+    got = asyncio.Event()
+
+    def on_frame(frame: bytes | str) -> None:
+        seen.append((frame, asyncio.current_task() is reader))
+        got.set()
+
+    reader = asyncio.create_task(conn.run(on_frame, 10.0))
+    await asyncio.sleep(0)  # run() waits for frames now
+    conn.data_received(b"\x82\x03abc")  # one unmasked binary frame, as a server sends it
+    await asyncio.wait_for(got.wait(), 5)
+    assert seen == [(b"abc", True)]
+    reader.cancel()
+    await conn.close()

@@ -292,6 +292,7 @@ async def test_attribute_changes_apply_without_restart(make_driver: MakeDriver) 
         host.attributes["api_url"] = sim.api_url + "/"
         await driver.attribute_changed("api_url")
         assert host.logged("api_url changed; reconnecting") == 1
+        assert host.logged("'api_url' is not one this driver reads") == 0  # it is, and it was
         await sim.wait_for_feed_event("accepted", accepted + 1)
         writes = len(host.writes)
         await host.wait_for(lambda: any(w[1] == "power" for w in host.writes[writes:]))
