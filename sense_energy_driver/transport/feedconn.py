@@ -184,7 +184,8 @@ class FeedConnection(asyncio.Protocol):
             _enter_task(loop, reader)
         except RuntimeError:  # called from inside some task, not the loop's read callback
             self._frames.append(message)
-            self._wake()  # the reader takes it in its own task
+            self._busy = True  # the reader takes it in its own task, later ones behind it
+            self._wake()
             return
         try:
             unfinished = on_frame(message)

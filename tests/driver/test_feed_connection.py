@@ -237,12 +237,14 @@ async def test_data_fed_from_inside_another_task_goes_through_the_reader(server:
 
     def on_frame(frame: bytes | str) -> None:
         seen.append((frame, asyncio.current_task() is reader))
-        got.set()
+        if len(seen) == 2:
+            got.set()
 
     reader = asyncio.create_task(conn.run(on_frame, 10.0))
     await asyncio.sleep(0)  # run() waits for frames now
-    conn.data_received(b"\x82\x03abc")  # one unmasked binary frame, as a server sends it
+    conn.data_received(b"\x82\x03abc")  # an unmasked binary frame, as a server sends it
+    conn.data_received(b"\x82\x02de")
     await asyncio.wait_for(got.wait(), 5)
-    assert seen == [(b"abc", True)]
+    assert seen == [(b"abc", True), (b"de", True)]
     reader.cancel()
     await conn.close()
