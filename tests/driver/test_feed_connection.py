@@ -248,3 +248,19 @@ async def test_data_fed_from_inside_another_task_goes_through_the_reader(server:
     assert seen == [(b"abc", True), (b"de", True)]
     reader.cancel()
     await conn.close()
+
+
+async def test_a_message_over_the_size_limit_closes_with_1009(server: Server) -> None:
+    async def huge(ws: ServerConnection) -> None:
+        await ws.send(b"\x00" * (16 * 1024 * 1024 + 1))  # one byte over the limit
+        await ws.wait_closed()
+
+    server.script = huge
+    conn = await open_feed(server.url, headers={})
+    seen: list[bytes | str] = []
+    err = await _run(conn, seen.append)
+    assert isinstance(err, SenseFeedClosedError)
+    assert err.code == 1009
+    assert seen == []
+    await asyncio.wait_for(server.done.wait(), 5)
+    assert server.close_codes == [1009]
