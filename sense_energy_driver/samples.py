@@ -207,6 +207,8 @@ class SampleDiff:
                 continue
             power = round(device.w)
             for zone in readers:
+                if zone[2] == sample:
+                    continue  # its device listed twice in one sample: the first one counts
                 zone[2] = sample
                 written = zone[1]
                 if power == written:

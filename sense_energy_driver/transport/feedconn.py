@@ -49,8 +49,8 @@ class FeedConnection(asyncio.Protocol):
     nothing earlier is still being finished; otherwise it queues, in order. `on_frame` runs as
     the reader's task there (asyncio.current_task() is it, so `asyncio.timeout()` and the like
     work in a host's writes as they would in the task), through asyncio's own _enter_task, the
-    step its eager tasks take (3.12). Silence is caught by one watchdog timer per connection,
-    re-armed from the time of the last data when it fires.
+    step its eager tasks take (3.12). Silence (no message: pings do not count) is caught by one
+    watchdog timer per connection, re-armed from the last message's time when it fires.
     """
 
     def __init__(self, protocol: ClientProtocol) -> None:
@@ -98,7 +98,6 @@ class FeedConnection(asyncio.Protocol):
         self._send()
 
     def data_received(self, data: bytes) -> None:
-        self._last = self._loop.time()
         ws = self._ws
         ws.receive_data(data)
         events = ws.events_received()
@@ -172,6 +171,7 @@ class FeedConnection(asyncio.Protocol):
             self._send()
 
     def _deliver(self, message: bytes | str) -> None:
+        self._last = self._loop.time()  # a message, not a ping, is what proves the feed alive
         on_frame, reader = self._on_frame, self._reader
         if on_frame is None or reader is None or self._busy:
             self._frames.append(message)
@@ -286,7 +286,7 @@ class FeedConnection(asyncio.Protocol):
         self._watchdog = self._loop.call_at(self._last + self._timeout, self._check)
 
     def _check(self) -> None:
-        """The watchdog fired: data since re-arms it; none means a half-open socket."""
+        """The watchdog fired: a message since re-arms it; none means a dead or stuck feed."""
         if self._loop.time() - self._last < self._timeout:
             self._arm()
             return

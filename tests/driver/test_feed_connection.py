@@ -4,12 +4,14 @@ callback, in order, whatever the reader makes wait; pings, fragments, closes, ba
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
 
 from sense_energy_driver.errors import SenseFeedClosedError, SenseTimeoutError
 from sense_energy_driver.transport.feed import FeedConnection, open_feed
@@ -264,3 +266,17 @@ async def test_a_message_over_the_size_limit_closes_with_1009(server: Server) ->
     assert seen == []
     await asyncio.wait_for(server.done.wait(), 5)
     assert server.close_codes == [1009]
+
+
+async def test_pings_alone_do_not_keep_a_silent_feed_alive(server: Server) -> None:
+    async def only_pings(ws: ServerConnection) -> None:
+        with contextlib.suppress(ConnectionClosed):  # until the client gives up on the feed
+            while True:
+                await asyncio.wait_for(await ws.ping(), 5)
+                await asyncio.sleep(0.05)  # a ping every 50 ms, far inside the 0.3 s timeout
+
+    server.script = only_pings
+    conn = await open_feed(server.url, headers={})
+    err = await _run(conn, lambda frame: None, timeout=0.3)
+    assert isinstance(err, SenseTimeoutError)
+    await conn.close()

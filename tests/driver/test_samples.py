@@ -270,3 +270,12 @@ def test_a_value_rounding_back_to_the_last_written_one_is_not_rewritten() -> Non
     ]  # both still 121.0 V and 60.0 Hz
     writes = dict(diff.device_writes(payload(3, {}, voltage=(121.06,), hz=60.006), 0.0))
     assert writes["voltage"] == 121.1 and writes["frequency"] == 60.01
+
+
+def test_a_device_listed_twice_in_one_sample_is_written_once() -> None:
+    diff = SampleDiff()
+    doubled = RealtimePayload(
+        w=300, devices=(RealtimeDevice(id="a", w=100.0), RealtimeDevice(id="a", w=200.0))
+    )
+    assert diff.zone_writes(doubled, ["a"], {}) == [("a", "state", "on"), ("a", "power", 100)]
+    assert diff.zone_writes(doubled, ["a"], {}) == []  # and nothing flips on the next one
