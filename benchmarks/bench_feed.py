@@ -102,13 +102,8 @@ def _ratio(theirs: float, ours: float) -> float | None:
 
 def _median_ratio(ratios: list[float | None]) -> float | None:
     """The median session's ratio, a session without a finite one counting as the highest."""
-    ranked = sorted(ratios, key=lambda r: math.inf if r is None else r)
-    return ranked[(len(ranked) - 1) // 2] if len(ranked) % 2 else _mid(ranked)
-
-
-def _mid(ranked: list[float | None]) -> float | None:
-    low, high = ranked[len(ranked) // 2 - 1], ranked[len(ranked) // 2]
-    return None if low is None or high is None else round((low + high) / 2, 2)
+    median = statistics.median(math.inf if r is None else r for r in ratios)
+    return None if math.isinf(median) else round(median, 2)
 
 
 def _median_of(sessions: list[dict[str, float | None]], key: str) -> float:

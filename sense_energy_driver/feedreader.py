@@ -12,7 +12,7 @@ from .errors import SenseError, SenseProtocolError, SenseTokenExpiredError
 from .frames import REALTIME_UPDATE, FeedMessage, FrameDecoder
 from .models import FeedError, Hello, RealtimePayload
 
-__all__ = ["FeedCounters", "FrameReader", "MessageSink", "Unauthorized"]
+__all__ = ["FeedCounters", "FrameReader", "MessageSink"]
 
 
 @dataclass(slots=True)
@@ -28,7 +28,7 @@ class FeedCounters:
     skip_reasons: dict[str, int] = field(default_factory=dict)
 
 
-class Unauthorized(SenseTokenExpiredError):
+class _Unauthorized(SenseTokenExpiredError):
     """The feed sent an `error` message with authorized false."""
 
 
@@ -48,8 +48,8 @@ class FrameReader:
     Almost every frame is one msgpack realtime_update: its payload is decoded at once and its
     sample applied right there, in the connection's read callback, unless the host makes it
     wait. The first sample proves the connection (`on_proven`); an `error` frame saying the
-    token is not authorized ends it (Unauthorized); `hello` with online false reports the
-    monitor offline. A frame that cannot be decoded or applied is skipped and counted.
+    token is not authorized ends it (a SenseTokenExpiredError); `hello` with online false
+    reports the monitor offline. A frame that cannot be decoded or applied is skipped and counted.
     """
 
     def __init__(
@@ -96,7 +96,7 @@ class FrameReader:
         except SenseError:
             raise
         except Exception as err:  # a value nobody foresaw: skip it
-            self.skip(f"unusable {REALTIME_UPDATE}: {type(err).__name__}: {err}")
+            self._unusable(REALTIME_UPDATE, err)
             return None
         return None if rest is None else self._guarded(REALTIME_UPDATE, rest)
 
@@ -115,7 +115,10 @@ class FrameReader:
         except SenseError:
             raise
         except Exception as err:  # a value nobody foresaw: skip it
-            self.skip(f"unusable {kind}: {type(err).__name__}: {err}")
+            self._unusable(kind, err)
+
+    def _unusable(self, kind: str, err: Exception) -> None:
+        self.skip(f"unusable {kind}: {type(err).__name__}: {err}")
 
     async def _messages(self, messages: list[FeedMessage]) -> None:
         """Messages off the general decode path (JSON, several per frame, others than
@@ -137,7 +140,7 @@ class FrameReader:
     def _check_error(self, message: FeedMessage) -> None:
         payload = message.payload
         if isinstance(payload, FeedError) and not payload.authorized:
-            raise Unauthorized(f"feed error: {payload.error_reason or 'unauthorized'}")
+            raise _Unauthorized(f"feed error: {payload.error_reason or 'unauthorized'}")
         reason = payload.error_reason if isinstance(payload, FeedError) else "unknown error"
         self._sink.log(logging.WARNING, f"realtime feed error message: {reason}")
 

@@ -28,8 +28,6 @@ from .tls import client_ssl_context
 
 __all__ = ["FeedConnection", "open_feed"]
 
-_LOGGER = logging.getLogger(__name__)
-
 # Frames larger than this close the socket (1009); the decoder skips anything over its own,
 # smaller limit, so one oversized frame costs one skipped message, not a reconnect.
 _WS_MAX_SIZE = 16 * 1024 * 1024

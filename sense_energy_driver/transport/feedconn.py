@@ -31,7 +31,7 @@ _QUEUE_HIGH = 16
 _CLOSE_TIMEOUT_S = 10.0
 
 
-def closed_error(err: ConnectionClosed) -> SenseFeedClosedError:
+def _closed_error(err: ConnectionClosed) -> SenseFeedClosedError:
     """The close code and reason a closed connection ended with, as the package's error."""
     frame = err.rcvd or err.sent
     code = frame.code if frame is not None else 1006
@@ -273,7 +273,7 @@ class FeedConnection(asyncio.Protocol):
     def _ended(self) -> SenseError:
         if self._silent:
             return SenseTimeoutError(f"realtime feed silent for {self._timeout:g} s")
-        return closed_error(self._ws.close_exc)
+        return _closed_error(self._ws.close_exc)
 
     def _watch(self, timeout: float) -> None:
         if self._watchdog is None or timeout != self._timeout:
