@@ -84,28 +84,30 @@ async def test_two_shard_processes_bridge_a_fleet_each_monitor_once(
     nodes = {f"sense_{m}" for m in sim.monitor_ids()}
     assert all(fleet_files(fleet, Shard(i, 2)) for i in range(2))  # both shards have work
     processes = []
+    logs = [tmp_path / f"shard-{index}.log" for index in range(2)]
     async with watching(broker.port, "homeassistant/sensor/+/power/config") as watcher:
         for index in range(2):
-            processes.append(
-                await asyncio.create_subprocess_exec(
-                    sys.executable,
-                    "-m",
-                    "sense_energy_driver",
-                    "run",
-                    "--devices",
-                    str(fleet),
-                    "--shard",
-                    f"{index}/2",
-                    "--mqtt",
-                    broker.url,
-                    "--mqtt-client-id",
-                    f"shard-{index}",
-                    "--seconds",
-                    "120",
-                    stdout=asyncio.subprocess.DEVNULL,
-                    stderr=asyncio.subprocess.DEVNULL,
+            with logs[index].open("wb") as log_file:  # the child keeps its own descriptor
+                processes.append(
+                    await asyncio.create_subprocess_exec(
+                        sys.executable,
+                        "-m",
+                        "sense_energy_driver",
+                        "run",
+                        "--devices",
+                        str(fleet),
+                        "--shard",
+                        f"{index}/2",
+                        "--mqtt",
+                        broker.url,
+                        "--mqtt-client-id",
+                        f"shard-{index}",
+                        "--seconds",
+                        "120",
+                        stdout=asyncio.subprocess.DEVNULL,
+                        stderr=log_file,
+                    )
                 )
-            )
         try:
 
             def bridges_by_node() -> dict[str, set[str]]:
@@ -120,6 +122,11 @@ async def test_two_shard_processes_bridge_a_fleet_each_monitor_once(
 
             # Two interpreters start, log in every monitor and connect: generous on a loaded CI.
             await watcher.wait_for(lambda ms: set(bridges_by_node()) == nodes, timeout=90)
+        except BaseException:  # a rare stall seen in CI: show what the shards said
+            for log in logs:
+                print(f"--- {log.name}:\n{log.read_text(errors='replace')[-4000:]}")
+            print(f"--- bridged so far: {sorted(bridges_by_node())} of {sorted(nodes)}")
+            raise
         finally:
             for process in processes:
                 process.terminate()
